@@ -1,0 +1,38 @@
+# lrkit developer commands. `make run` and `make test` are all a fresh machine needs.
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+PIP        := $(BIN)/python -m pip
+PIP_FLAGS  ?= --no-compile --disable-pip-version-check
+# Editable install that re-runs `cmake --build` on the first import after a csrc/ edit.
+SKB_DEV    := -Ceditable.rebuild=true -Cbuild-dir=build/{wheel_tag} -Ceditable.verbose=false
+
+.PHONY: install run test bench lint clean
+.DEFAULT_GOAL := test
+
+install: $(VENV)/.stamp
+$(VENV)/.stamp: pyproject.toml CMakeLists.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" > $(VENV)/build-requires.txt
+	# torch is pinned in the same pip call: unpinned, pip would pick a multi-GB CUDA build.
+	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/build-requires.txt
+	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint]' "$(TORCH_SPEC)"
+	touch $@
+
+run: install
+	$(BIN)/python -m lrkit.demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m pytest -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+lint: install
+	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis .benchmarks .mypy_cache .ruff_cache

@@ -1,0 +1,112 @@
+// Python constructors for the engine's nodes. Arguments are validated in Python (the public API);
+// here they are only converted. Python-only schedules become Callback nodes.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <limits>
+#include <string>
+
+#include "bindings.hpp"
+#include "combinators.hpp"
+#include "primitives.hpp"
+
+namespace py = pybind11;
+
+namespace lrkit {
+namespace {
+
+// Calls a Python function once per block with the steps as an int64 array; it must return a
+// C-contiguous float64 array of the same length (lrkit.engine wraps user code to ensure this).
+class Callback final : public Node {
+ public:
+  explicit Callback(py::function fn) : fn_(std::move(fn)) {}
+  ~Callback() override {
+    py::gil_scoped_acquire gil;
+    fn_ = py::object();
+  }
+  void fill(Step t0, Step n, double* out) const override {
+    py::gil_scoped_acquire gil;
+    py::array_t<std::int64_t> steps(static_cast<py::ssize_t>(n));
+    auto* s = steps.mutable_data();
+    for (Step i = 0; i < n; ++i) s[i] = t0 + i;
+    py::object result = fn_(steps);
+    if (!py::isinstance<py::array_t<double>>(result))
+      throw py::type_error("schedule callback must return a float64 numpy array");
+    auto values = result.cast<py::array>();
+    if (values.ndim() != 1 || values.shape(0) != n ||
+        !(values.flags() & py::array::c_style))
+      throw py::value_error("schedule callback returned " + std::to_string(values.size()) +
+                            " values for " + std::to_string(n) + " steps");
+    const auto* v = static_cast<const double*>(values.data());
+    std::copy(v, v + n, out);
+  }
+
+ private:
+  py::object fn_;
+};
+
+template <class T>
+using NodeClass = py::class_<T, Node, std::shared_ptr<T>>;
+
+}  // namespace
+
+void register_nodes(py::module_& m) {
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node",
+                                          "A lowered schedule: fills ranges of steps in C++.")
+      .def(
+          "values",
+          [](const Node& self, Step start, Step n) {
+            py::array_t<double> out(static_cast<py::ssize_t>(n));
+            double* data = out.mutable_data();
+            {
+              py::gil_scoped_release release;
+              self.fill(start, n, data);
+            }
+            return out;
+          },
+          py::arg("start"), py::arg("n"),
+          "Values of steps start .. start+n-1 (no block splitting, no finiteness check).");
+
+  NodeClass<Constant>(m, "Constant").def(py::init<double>(), py::arg("value"));
+  NodeClass<Linear>(m, "Linear")
+      .def(py::init<double, double, Step>(), py::arg("start"), py::arg("end"), py::arg("length"));
+  NodeClass<Cosine>(m, "Cosine")
+      .def(py::init<double, double, Step>(), py::arg("start"), py::arg("end"), py::arg("length"));
+  NodeClass<Exponential>(m, "Exponential")
+      .def(py::init<double, double>(), py::arg("start"), py::arg("gamma"));
+  NodeClass<StepDecay>(m, "StepDecay")
+      .def(py::init<double, double, Step>(), py::arg("start"), py::arg("gamma"), py::arg("every"));
+  NodeClass<MultiStep>(m, "MultiStep")
+      .def(py::init<double, double, std::vector<Step>>(), py::arg("start"), py::arg("gamma"),
+           py::arg("milestones"));
+  NodeClass<Polynomial>(m, "Polynomial")
+      .def(py::init<double, double, Step, double>(), py::arg("start"), py::arg("end"),
+           py::arg("length"), py::arg("power"));
+  NodeClass<InverseSqrt>(m, "InverseSqrt")
+      .def(py::init<double, Step>(), py::arg("start"), py::arg("timescale"));
+  NodeClass<PiecewiseLinear>(m, "PiecewiseLinear")
+      .def(py::init<std::vector<Step>, std::vector<double>>(), py::arg("steps"), py::arg("values"));
+  NodeClass<PiecewiseConstant>(m, "PiecewiseConstant")
+      .def(py::init<std::vector<Step>, std::vector<double>>(), py::arg("boundaries"),
+           py::arg("values"));
+
+  NodeClass<Warmup>(m, "Warmup")
+      .def(py::init<NodePtr, Step, double>(), py::arg("child"), py::arg("length"),
+           py::arg("start"));
+  NodeClass<Sequence>(m, "Sequence")
+      .def(py::init<std::vector<NodePtr>, std::vector<Step>>(), py::arg("children"),
+           py::arg("boundaries"));
+  NodeClass<Product>(m, "Product").def(py::init<std::vector<NodePtr>>(), py::arg("children"));
+  NodeClass<Scale>(m, "Scale")
+      .def(py::init<NodePtr, double>(), py::arg("child"), py::arg("factor"));
+  NodeClass<Clip>(m, "Clip")
+      .def(py::init<NodePtr, double, double>(), py::arg("child"),
+           py::arg("low") = -std::numeric_limits<double>::infinity(),
+           py::arg("high") = std::numeric_limits<double>::infinity());
+  NodeClass<Repeat>(m, "Repeat")
+      .def(py::init<NodePtr, Step>(), py::arg("child"), py::arg("period"));
+  NodeClass<Callback>(m, "Callback").def(py::init<py::function>(), py::arg("fn"));
+}
+
+}  // namespace lrkit

@@ -1,0 +1,81 @@
+// Table drivers exposed to Python: check the output buffer, then fill it with the GIL released.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "bindings.hpp"
+#include "table.hpp"
+
+namespace py = pybind11;
+
+namespace lrkit {
+namespace {
+
+void require_float64(const py::array& a, const char* name, py::ssize_t ndim, bool writeable) {
+  if (!a.dtype().is(py::dtype::of<double>()))
+    throw py::type_error(std::string(name) + " must have dtype float64, got " +
+                         std::string(py::str(a.dtype())));
+  if (a.ndim() != ndim)
+    throw py::value_error(std::string(name) + " must be " + std::to_string(ndim) +
+                          "-dimensional, got " + std::to_string(a.ndim()) + " dimensions");
+  if (!(a.flags() & py::array::c_style))
+    throw py::value_error(std::string(name) + " must be C-contiguous");
+  if (writeable && !a.writeable()) throw py::value_error(std::string(name) + " must be writeable");
+}
+
+void require_start(Step start) {
+  if (start < 0) throw py::value_error("start must be >= 0, got " + std::to_string(start));
+}
+
+Step fill_1d(const NodePtr& node, Step start, py::array out) {
+  require_start(start);
+  require_float64(out, "out", 1, true);
+  const Step n = out.shape(0);
+  auto* data = static_cast<double*>(out.mutable_data());
+  py::gil_scoped_release release;
+  return fill_rows(*node, start, n, data);
+}
+
+Step fill_2d(const std::vector<NodePtr>& nodes, Step start, const py::object& base_obj,
+             py::array out) {
+  require_start(start);
+  require_float64(out, "out", 2, true);
+  const Step n = out.shape(0), groups = out.shape(1);
+  if (nodes.empty()) throw py::value_error("nodes must not be empty");
+  if (nodes.size() != 1 && static_cast<Step>(nodes.size()) != groups)
+    throw py::value_error("got " + std::to_string(nodes.size()) + " schedules for " +
+                          std::to_string(groups) + " groups");
+  const double* base = nullptr;
+  py::array base_arr;
+  if (!base_obj.is_none()) {
+    base_arr = base_obj.cast<py::array>();
+    require_float64(base_arr, "base", 1, false);
+    if (base_arr.shape(0) != groups)
+      throw py::value_error("base has " + std::to_string(base_arr.shape(0)) +
+                            " values for an out with " + std::to_string(groups) + " columns");
+    base = static_cast<const double*>(base_arr.data());
+  }
+  std::vector<const Node*> raw;
+  raw.reserve(nodes.size());
+  for (const auto& p : nodes) raw.push_back(p.get());
+  auto* data = static_cast<double*>(out.mutable_data());
+  py::gil_scoped_release release;
+  return fill_groups(raw, start, n, base, groups, data);
+}
+
+}  // namespace
+
+void register_tables(py::module_& m) {
+  m.def("fill", &fill_1d, py::arg("node"), py::arg("start"), py::arg("out"),
+        "out[r] = node(start + r). Returns the first non-finite row, or -1.");
+  m.def("fill_groups", &fill_2d, py::arg("nodes"), py::arg("start"), py::arg("base"),
+        py::arg("out"),
+        "out[r, g] = base[g] * nodes[g or 0](start + r) (base None means 1). Returns the first "
+        "non-finite flat index, or -1.");
+  m.attr("BLOCK") = kBlock;
+}
+
+}  // namespace lrkit

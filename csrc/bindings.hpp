@@ -1,0 +1,9 @@
+// Declarations shared by the binding files (each area registers itself on the module).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace lrkit {
+void register_nodes(pybind11::module_& m);
+void register_tables(pybind11::module_& m);
+}  // namespace lrkit

@@ -1,0 +1,125 @@
+// Combinators: nodes built from other nodes. Formulas mirror python/lrkit/combinators.py.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace lrkit {
+
+// start + (s0 - start) * t / L for t < L (s0 = child(0)), else child(t - L).
+class Warmup final : public Node {
+ public:
+  Warmup(NodePtr child, Step length, double start)
+      : child_(std::move(child)), length_(length), start_(start) {
+    child_->fill(0, 1, &target_);
+  }
+  void fill(Step t0, Step n, double* out) const override {
+    const Step ramp_end = std::min(n, std::max<Step>(0, length_ - t0));
+    const double L = static_cast<double>(length_);
+    for (Step i = 0; i < ramp_end; ++i)
+      out[i] = start_ + (target_ - start_) * static_cast<double>(t0 + i) / L;
+    if (ramp_end < n) child_->fill(t0 + ramp_end - length_, n - ramp_end, out + ramp_end);
+  }
+
+ private:
+  NodePtr child_;
+  Step length_;
+  double start_;
+  double target_ = 0.0;
+};
+
+// children[i] on [b[i-1], b[i]) with its time re-based to 0 at b[i-1].
+class Sequence final : public Node {
+ public:
+  Sequence(std::vector<NodePtr> children, std::vector<Step> boundaries)
+      : children_(std::move(children)), boundaries_(std::move(boundaries)) {}
+  void fill(Step t0, Step n, double* out) const override {
+    auto k = static_cast<std::size_t>(
+        std::upper_bound(boundaries_.begin(), boundaries_.end(), t0) - boundaries_.begin());
+    Step i = 0;
+    while (i < n) {
+      const Step t = t0 + i;
+      const Step origin = k == 0 ? 0 : boundaries_[k - 1];
+      const Step seg_end = k < boundaries_.size() ? std::min(n, boundaries_[k] - t0) : n;
+      children_[k]->fill(t - origin, seg_end - i, out + i);
+      i = seg_end;
+      ++k;
+    }
+  }
+
+ private:
+  std::vector<NodePtr> children_;
+  std::vector<Step> boundaries_;
+};
+
+// children[0](t) * children[1](t) * ... (left to right).
+class Product final : public Node {
+ public:
+  explicit Product(std::vector<NodePtr> children) : children_(std::move(children)) {}
+  void fill(Step t0, Step n, double* out) const override {
+    children_[0]->fill(t0, n, out);
+    if (children_.size() == 1) return;
+    std::vector<double> scratch(static_cast<std::size_t>(std::min(n, kBlock)));
+    for (std::size_t c = 1; c < children_.size(); ++c) {
+      for (Step b = 0; b < n; b += kBlock) {
+        const Step m = std::min(kBlock, n - b);
+        children_[c]->fill(t0 + b, m, scratch.data());
+        for (Step i = 0; i < m; ++i) out[b + i] *= scratch[static_cast<std::size_t>(i)];
+      }
+    }
+  }
+
+ private:
+  std::vector<NodePtr> children_;
+};
+
+// factor * child(t).
+class Scale final : public Node {
+ public:
+  Scale(NodePtr child, double factor) : child_(std::move(child)), factor_(factor) {}
+  void fill(Step t0, Step n, double* out) const override {
+    child_->fill(t0, n, out);
+    for (Step i = 0; i < n; ++i) out[i] = factor_ * out[i];
+  }
+
+ private:
+  NodePtr child_;
+  double factor_;
+};
+
+// min(max(child(t), low), high); an absent bound is passed as -inf / +inf.
+class Clip final : public Node {
+ public:
+  Clip(NodePtr child, double low, double high) : child_(std::move(child)), low_(low), high_(high) {}
+  void fill(Step t0, Step n, double* out) const override {
+    child_->fill(t0, n, out);
+    for (Step i = 0; i < n; ++i) out[i] = std::min(std::max(out[i], low_), high_);
+  }
+
+ private:
+  NodePtr child_;
+  double low_, high_;
+};
+
+// child(t % period).
+class Repeat final : public Node {
+ public:
+  Repeat(NodePtr child, Step period) : child_(std::move(child)), period_(period) {}
+  void fill(Step t0, Step n, double* out) const override {
+    Step i = 0;
+    while (i < n) {
+      const Step phase = (t0 + i) % period_;
+      const Step m = std::min(n - i, period_ - phase);
+      child_->fill(phase, m, out + i);
+      i += m;
+    }
+  }
+
+ private:
+  NodePtr child_;
+  Step period_;
+};
+
+}  // namespace lrkit

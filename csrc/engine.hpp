@@ -1,0 +1,30 @@
+// lrkit engine: schedule nodes that fill ranges of steps. Pure C++17, no Python.
+//
+// Every node computes out[i] = f(t0 + i) with exactly the operations (and order) of the Python
+// reference in python/lrkit/, so a value depends on the absolute step only: tables are
+// chunk-invariant bit for bit, and equal the reference (std::cos/std::pow are the same libm calls
+// that Python's math module makes).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace lrkit {
+
+using Step = std::int64_t;
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  // Writes the values of steps t0 .. t0 + n - 1 (t0 >= 0) into out[0 .. n).
+  virtual void fill(Step t0, Step n, double* out) const = 0;
+};
+
+using NodePtr = std::shared_ptr<Node>;
+
+// Largest number of steps a node is asked for at once by the drivers in table.hpp; combinators
+// size their scratch buffers from it, which keeps memory bounded whatever the table length.
+constexpr Step kBlock = 4096;
+
+}  // namespace lrkit

@@ -1,0 +1,200 @@
+// Primitive schedules: closed forms of the step. Formulas mirror python/lrkit/primitives.py.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace lrkit {
+
+constexpr double kPi = 3.141592653589793;  // == math.pi
+
+class Constant final : public Node {
+ public:
+  explicit Constant(double value) : value_(value) {}
+  void fill(Step, Step n, double* out) const override { std::fill(out, out + n, value_); }
+
+ private:
+  double value_;
+};
+
+// start + (end - start) * t / L for t < L, else end.
+class Linear final : public Node {
+ public:
+  Linear(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const double L = static_cast<double>(length_);
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      out[i] = t < length_ ? start_ + (end_ - start_) * static_cast<double>(t) / L : end_;
+    }
+  }
+
+ private:
+  double start_, end_;
+  Step length_;
+};
+
+// end + (start - end) * (1 + cos(pi * t / L)) / 2 for t < L, else end.
+class Cosine final : public Node {
+ public:
+  Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const double L = static_cast<double>(length_);
+    const double span = start_ - end_;
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      out[i] = t < length_ ? end_ + span * (1.0 + std::cos(kPi * static_cast<double>(t) / L)) / 2.0
+                           : end_;
+    }
+  }
+
+ private:
+  double start_, end_;
+  Step length_;
+};
+
+// start * gamma ** t.
+class Exponential final : public Node {
+ public:
+  Exponential(double start, double gamma) : start_(start), gamma_(gamma) {}
+  void fill(Step t0, Step n, double* out) const override {
+    for (Step i = 0; i < n; ++i) out[i] = start_ * std::pow(gamma_, static_cast<double>(t0 + i));
+  }
+
+ private:
+  double start_, gamma_;
+};
+
+// start * gamma ** (t // every).
+class StepDecay final : public Node {
+ public:
+  StepDecay(double start, double gamma, Step every) : start_(start), gamma_(gamma), every_(every) {}
+  void fill(Step t0, Step n, double* out) const override {
+    Step i = 0;
+    while (i < n) {
+      const Step k = (t0 + i) / every_;
+      const double v = start_ * std::pow(gamma_, static_cast<double>(k));
+      const Step run_end = std::min(n, (k + 1) * every_ - t0);
+      for (; i < run_end; ++i) out[i] = v;
+    }
+  }
+
+ private:
+  double start_, gamma_;
+  Step every_;
+};
+
+// start * gamma ** (number of milestones <= t); milestones strictly increasing.
+class MultiStep final : public Node {
+ public:
+  MultiStep(double start, double gamma, std::vector<Step> milestones)
+      : start_(start), gamma_(gamma), milestones_(std::move(milestones)) {}
+  void fill(Step t0, Step n, double* out) const override {
+    auto k = static_cast<std::size_t>(
+        std::upper_bound(milestones_.begin(), milestones_.end(), t0) - milestones_.begin());
+    double v = start_ * std::pow(gamma_, static_cast<double>(k));
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      if (k < milestones_.size() && milestones_[k] <= t) {
+        while (k < milestones_.size() && milestones_[k] <= t) ++k;
+        v = start_ * std::pow(gamma_, static_cast<double>(k));
+      }
+      out[i] = v;
+    }
+  }
+
+ private:
+  double start_, gamma_;
+  std::vector<Step> milestones_;
+};
+
+// end + (start - end) * (1 - t / L) ** power for t < L, else end.
+class Polynomial final : public Node {
+ public:
+  Polynomial(double start, double end, Step length, double power)
+      : start_(start), end_(end), length_(length), power_(power) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const double L = static_cast<double>(length_);
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      out[i] = t < length_
+                   ? end_ + (start_ - end_) * std::pow(1.0 - static_cast<double>(t) / L, power_)
+                   : end_;
+    }
+  }
+
+ private:
+  double start_, end_;
+  Step length_;
+  double power_;
+};
+
+// start / sqrt(1 + t / timescale).
+class InverseSqrt final : public Node {
+ public:
+  InverseSqrt(double start, Step timescale) : start_(start), timescale_(timescale) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const double s = static_cast<double>(timescale_);
+    for (Step i = 0; i < n; ++i)
+      out[i] = start_ / std::sqrt(1.0 + static_cast<double>(t0 + i) / s);
+  }
+
+ private:
+  double start_;
+  Step timescale_;
+};
+
+// Linear interpolation between knots (s_j, v_j), s strictly increasing; held outside them.
+class PiecewiseLinear final : public Node {
+ public:
+  PiecewiseLinear(std::vector<Step> steps, std::vector<double> values)
+      : steps_(std::move(steps)), values_(std::move(values)) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const std::size_t last = steps_.size() - 1;
+    // j: number of knots with s_j <= t.
+    auto j = static_cast<std::size_t>(std::upper_bound(steps_.begin(), steps_.end(), t0) -
+                                      steps_.begin());
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      while (j <= last && steps_[j] <= t) ++j;
+      if (j == 0) {
+        out[i] = values_[0];
+      } else if (j > last) {
+        out[i] = values_[last];
+      } else {
+        const Step s0 = steps_[j - 1], s1 = steps_[j];
+        const double v0 = values_[j - 1], v1 = values_[j];
+        out[i] = v0 + (v1 - v0) * static_cast<double>(t - s0) / static_cast<double>(s1 - s0);
+      }
+    }
+  }
+
+ private:
+  std::vector<Step> steps_;
+  std::vector<double> values_;
+};
+
+// values[number of boundaries <= t]; len(values) == len(boundaries) + 1.
+class PiecewiseConstant final : public Node {
+ public:
+  PiecewiseConstant(std::vector<Step> boundaries, std::vector<double> values)
+      : boundaries_(std::move(boundaries)), values_(std::move(values)) {}
+  void fill(Step t0, Step n, double* out) const override {
+    auto k = static_cast<std::size_t>(
+        std::upper_bound(boundaries_.begin(), boundaries_.end(), t0) - boundaries_.begin());
+    for (Step i = 0; i < n; ++i) {
+      const Step t = t0 + i;
+      while (k < boundaries_.size() && boundaries_[k] <= t) ++k;
+      out[i] = values_[k];
+    }
+  }
+
+ private:
+  std::vector<Step> boundaries_;
+  std::vector<double> values_;
+};
+
+}  // namespace lrkit

@@ -1,0 +1,97 @@
+"""Argument validation shared by schedules: clear errors naming the argument and the value."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lrkit.units import Duration, Epochs, Fraction
+
+
+def real(owner: str, name: str, value: Any) -> float:
+    """A finite float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    return number
+
+
+def optional_real(owner: str, name: str, value: Any) -> float | None:
+    return None if value is None else real(owner, name, value)
+
+
+def positive(owner: str, name: str, value: Any) -> float:
+    number = real(owner, name, value)
+    if number <= 0:
+        raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
+    return number
+
+
+def integer(owner: str, name: str, value: Any, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an int, got {value!r}")
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
+    return number
+
+
+def duration(owner: str, name: str, value: Any, *, minimum: int = 1) -> Duration:
+    """A step count ``>= minimum`` (an int), or ``epochs(x)``/``fraction(x)``.
+
+    ``minimum=1`` is for lengths and periods, ``minimum=0`` for points in time (milestones,
+    boundaries, knots).
+    """
+    if isinstance(value, (Epochs, Fraction)):
+        if minimum > 0 and value.value == 0:
+            raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{owner}: {name} must be an int number of steps, lrkit.epochs(x) or "
+            f"lrkit.fraction(x), got {value!r}"
+        )
+    steps = int(value)
+    if steps < minimum:
+        raise ValueError(f"{owner}: {name} must be >= {minimum} steps, got {value!r}")
+    return steps
+
+
+def durations(owner: str, name: str, values: Any) -> tuple[Duration, ...]:
+    """A strictly increasing sequence of points in time (milestones, boundaries)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{owner}: {name} must be a sequence, got {values!r}")
+    points = tuple(duration(owner, f"{name}[{i}]", v, minimum=0) for i, v in enumerate(values))
+    increasing(owner, name, points)
+    return points
+
+
+def increasing(owner: str, name: str, points: Sequence[Duration]) -> None:
+    """Strictly increasing among points of the same unit (mixed units are checked once resolved)."""
+    last: dict[type, Duration] = {}
+    for i, point in enumerate(points):
+        kind = type(point)
+        previous = last.get(kind)
+        if previous is not None and _magnitude(previous) >= _magnitude(point):
+            raise ValueError(
+                f"{owner}: {name} must be strictly increasing (sorted, no duplicates), "
+                f"got {list(points)!r} (position {i})"
+            )
+        last[kind] = point
+
+
+def _magnitude(point: Duration) -> float:
+    return point.value if isinstance(point, (Epochs, Fraction)) else float(point)
+
+
+def reals(owner: str, name: str, values: Any, *, min_length: int = 1) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{owner}: {name} must be a sequence of numbers, got {values!r}")
+    numbers_ = tuple(real(owner, f"{name}[{i}]", v) for i, v in enumerate(values))
+    if len(numbers_) < min_length:
+        raise ValueError(f"{owner}: {name} needs at least {min_length} value(s), got {values!r}")
+    return numbers_

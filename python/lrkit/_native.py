@@ -1,0 +1,34 @@
+"""Loads the compiled engine ``lrkit._core`` and refuses a missing or stale build."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+# Must equal kAbiVersion in csrc/module.cpp.
+ABI_VERSION = 1
+
+_HOW_TO_BUILD = (
+    "From a source checkout run `make install` (or `pip install -e .`); "
+    "installed packages: reinstall with `pip install --force-reinstall lrkit`."
+)
+
+
+def load_core() -> ModuleType:
+    """Import ``lrkit._core``, with an error that says how to build it when it is unusable."""
+    try:
+        from lrkit import _core
+    except ImportError as exc:
+        raise ImportError(
+            f"lrkit's C++ engine (lrkit._core) is not built or cannot be loaded ({exc}). "
+            + _HOW_TO_BUILD
+        ) from exc
+    found = getattr(_core, "ABI_VERSION", None)
+    if found != ABI_VERSION:
+        raise ImportError(
+            f"lrkit's C++ engine (lrkit._core) is stale: it has ABI version {found}, "
+            f"this Python code needs {ABI_VERSION}. Rebuild it. " + _HOW_TO_BUILD
+        )
+    return _core
+
+
+core = load_core()

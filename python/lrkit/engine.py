@@ -1,0 +1,113 @@
+"""Lowering schedules to the C++ engine and filling tables with it.
+
+Built-in schedules lower to C++ nodes (``Schedule._node``); a schedule written only in Python
+lowers to a callback node that the engine calls once per block of up to ``BLOCK`` steps with an
+int64 array of steps (``values(steps)``), so it also works nested inside built-in combinators.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from lrkit._native import core
+from lrkit.schedule import FloatArray, IntArray, NonFiniteValueError, Schedule
+
+if TYPE_CHECKING:
+    from lrkit._core import Node
+
+#: Steps per engine block: the unit of scratch memory and of Python call-backs.
+BLOCK: int = core.BLOCK
+
+_NODE_CACHE_ATTR = "_lrkit_node"
+
+
+def node_of(schedule: Schedule) -> Node:
+    """The (cached) C++ node of a schedule. Schedules are immutable, so the node never changes."""
+    if type(schedule)._node is Schedule._node:
+        # Not cached: the callback refers to the schedule, and a cycle through C++ never frees.
+        return callback_node(schedule)
+    cached: Node | None = schedule.__dict__.get(_NODE_CACHE_ATTR)
+    if cached is None:
+        cached = schedule._node()
+        object.__setattr__(schedule, _NODE_CACHE_ATTR, cached)
+    return cached
+
+
+def callback_node(schedule: Schedule) -> Node:
+    """A node that evaluates a Python-only schedule one block at a time."""
+
+    def block_values(steps: IntArray) -> FloatArray:
+        values = np.ascontiguousarray(schedule.values(steps), dtype=np.float64)
+        if values.shape != steps.shape:
+            raise ValueError(
+                f"{type(schedule).__name__}.values returned shape {values.shape} for "
+                f"{len(steps)} steps"
+            )
+        return values
+
+    return core.Callback(block_values)
+
+
+def table(
+    schedule: Schedule,
+    n: int,
+    *,
+    start: int = 0,
+    base: Sequence[float] | npt.ArrayLike | None = None,
+    out: FloatArray | None = None,
+) -> FloatArray:
+    """See :meth:`lrkit.Schedule.table`."""
+    n = _count("n", n)
+    start = _count("start", start)
+    base_array = None if base is None else _base(base)
+    groups = schedule.groups
+    if groups is not None and base_array is not None and len(base_array) != groups:
+        raise ValueError(
+            f"base has {len(base_array)} values but the per_group schedule has {groups} groups"
+        )
+    columns = groups if groups is not None else (None if base_array is None else len(base_array))
+    shape: tuple[int, ...] = (n,) if columns is None else (n, columns)
+    if out is None:
+        out = np.empty(shape, dtype=np.float64)
+    elif not isinstance(out, np.ndarray) or out.shape != shape:
+        got = out.shape if isinstance(out, np.ndarray) else type(out).__name__
+        raise ValueError(f"out must be a numpy array of shape {shape}, got {got}")
+    if columns is None:
+        bad = core.fill(node_of(schedule), start, out)
+    else:
+        nodes = (
+            [node_of(s) for s in schedule.schedules]  # type: ignore[attr-defined]
+            if groups is not None
+            else [node_of(schedule)]
+        )
+        bad = core.fill_groups(nodes, start, base_array, out)
+    if bad >= 0:
+        row, column = divmod(bad, columns) if columns else (bad, 0)
+        where = f"step {start + row}" + (f", group {column}" if columns else "")
+        raise NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
+    return out
+
+
+def _count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if int(value) < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return int(value)
+
+
+def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
+    try:
+        array = np.ascontiguousarray(np.asarray(base, dtype=np.float64))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"base must be a sequence of numbers, got {base!r}") from exc
+    if array.ndim != 1 or len(array) == 0:
+        raise ValueError(f"base must be a non-empty 1-d sequence of numbers, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"base must be finite, got {array.tolist()!r}")
+    return array

@@ -1,0 +1,385 @@
+"""Primitive schedules: closed forms of the step ``t`` (0-based).
+
+A length ``L`` is reached exactly at ``t = L`` and then held. Lengths, periods, milestones and
+boundaries take an int number of steps, ``lrkit.epochs(x)`` or ``lrkit.fraction(x)``.
+Each formula below is the one the pure-Python reference and the C++ engine
+(``csrc/primitives.hpp``) both evaluate, with the same operations in the same order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from lrkit import _checks as check
+from lrkit._native import core
+from lrkit.hookspecs import Register, hookimpl
+from lrkit.schedule import Schedule
+from lrkit.units import Duration, steps_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from lrkit._core import Node
+
+_frozen = dataclass(frozen=True, repr=False, eq=False)
+
+
+def _set(obj: Schedule, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@_frozen
+class Constant(Schedule):
+    """``value`` at every step."""
+
+    config_name: ClassVar[str] = "constant"
+    value_: float = 1.0
+
+    def __post_init__(self) -> None:
+        _set(self, "value_", check.real("constant", "value", self.value_))
+
+    def arguments(self) -> dict[str, Any]:
+        return {"value": self.value_}
+
+    def value(self, step: int) -> float:
+        return self.value_
+
+    def _node(self) -> Node:
+        return core.Constant(self.value_)
+
+
+@_frozen
+class Linear(Schedule):
+    """``start + (end - start) * t / L`` for ``t < L``, else ``end``."""
+
+    config_name: ClassVar[str] = "linear"
+    start: float
+    end: float
+    length: Duration
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("linear", "start", self.start))
+        _set(self, "end", check.real("linear", "end", self.end))
+        _set(self, "length", check.duration("linear", "length", self.length))
+
+    def value(self, step: int) -> float:
+        length = steps_of(self.length, "linear(length=...)")
+        if step < length:
+            return self.start + (self.end - self.start) * step / length
+        return self.end
+
+    def _node(self) -> Node:
+        return core.Linear(self.start, self.end, steps_of(self.length, "linear(length=...)"))
+
+
+@_frozen
+class Cosine(Schedule):
+    """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``t < L``, else ``end``."""
+
+    config_name: ClassVar[str] = "cosine"
+    start: float
+    end: float
+    length: Duration
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("cosine", "start", self.start))
+        _set(self, "end", check.real("cosine", "end", self.end))
+        _set(self, "length", check.duration("cosine", "length", self.length))
+
+    def value(self, step: int) -> float:
+        length = steps_of(self.length, "cosine(length=...)")
+        if step < length:
+            return self.end + (self.start - self.end) * (1 + math.cos(math.pi * step / length)) / 2
+        return self.end
+
+    def _node(self) -> Node:
+        return core.Cosine(self.start, self.end, steps_of(self.length, "cosine(length=...)"))
+
+
+@_frozen
+class Exponential(Schedule):
+    """``start * gamma ** t``."""
+
+    config_name: ClassVar[str] = "exponential"
+    start: float
+    gamma: float
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("exponential", "start", self.start))
+        _set(self, "gamma", check.positive("exponential", "gamma", self.gamma))
+
+    def value(self, step: int) -> float:
+        return self.start * self.gamma**step
+
+    def _node(self) -> Node:
+        return core.Exponential(self.start, self.gamma)
+
+
+@_frozen
+class Step(Schedule):
+    """``start * gamma ** (t // every)``."""
+
+    config_name: ClassVar[str] = "step"
+    start: float
+    gamma: float
+    every: Duration
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("step", "start", self.start))
+        _set(self, "gamma", check.positive("step", "gamma", self.gamma))
+        _set(self, "every", check.duration("step", "every", self.every))
+
+    def value(self, step: int) -> float:
+        return self.start * self.gamma ** (step // steps_of(self.every, "step(every=...)"))
+
+    def _node(self) -> Node:
+        return core.StepDecay(self.start, self.gamma, steps_of(self.every, "step(every=...)"))
+
+
+@_frozen
+class MultiStep(Schedule):
+    """``start * gamma ** k`` where ``k`` is the number of milestones ``<= t``."""
+
+    config_name: ClassVar[str] = "multistep"
+    start: float
+    gamma: float
+    milestones: tuple[Duration, ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("multistep", "start", self.start))
+        _set(self, "gamma", check.positive("multistep", "gamma", self.gamma))
+        _set(self, "milestones", check.durations("multistep", "milestones", self.milestones))
+
+    def _steps(self) -> list[int]:
+        return [steps_of(m, "multistep(milestones=...)") for m in self.milestones]
+
+    def value(self, step: int) -> float:
+        return self.start * self.gamma ** bisect.bisect_right(self._steps(), step)
+
+    def _node(self) -> Node:
+        return core.MultiStep(self.start, self.gamma, self._steps())
+
+
+@_frozen
+class Polynomial(Schedule):
+    """``end + (start - end) * (1 - t / L) ** power`` for ``t < L``, else ``end``."""
+
+    config_name: ClassVar[str] = "polynomial"
+    start: float
+    end: float
+    length: Duration
+    power: float = 1.0
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("polynomial", "start", self.start))
+        _set(self, "end", check.real("polynomial", "end", self.end))
+        _set(self, "length", check.duration("polynomial", "length", self.length))
+        _set(self, "power", check.positive("polynomial", "power", self.power))
+
+    def value(self, step: int) -> float:
+        length = steps_of(self.length, "polynomial(length=...)")
+        if step < length:
+            return self.end + (self.start - self.end) * (1 - step / length) ** self.power
+        return self.end
+
+    def _node(self) -> Node:
+        length = steps_of(self.length, "polynomial(length=...)")
+        return core.Polynomial(self.start, self.end, length, self.power)
+
+
+@_frozen
+class InverseSqrt(Schedule):
+    """``start / sqrt(1 + t / timescale)``."""
+
+    config_name: ClassVar[str] = "inverse_sqrt"
+    start: float
+    timescale: Duration
+
+    def __post_init__(self) -> None:
+        _set(self, "start", check.real("inverse_sqrt", "start", self.start))
+        _set(self, "timescale", check.duration("inverse_sqrt", "timescale", self.timescale))
+
+    def value(self, step: int) -> float:
+        return self.start / math.sqrt(1 + step / steps_of(self.timescale, "inverse_sqrt(timescale=...)"))
+
+    def _node(self) -> Node:
+        timescale = steps_of(self.timescale, "inverse_sqrt(timescale=...)")
+        return core.InverseSqrt(self.start, timescale)
+
+
+@_frozen
+class PiecewiseLinear(Schedule):
+    """Linear between knots ``(s_j, v_j)``: ``v_j + (v_{j+1} - v_j) * (t - s_j) / (s_{j+1} - s_j)``
+    for ``s_j <= t < s_{j+1}``; ``v_0`` before the first knot, the last value after the last."""
+
+    config_name: ClassVar[str] = "piecewise_linear"
+    knots: tuple[tuple[Duration, float], ...]
+
+    def __post_init__(self) -> None:
+        knots = self.knots
+        if isinstance(knots, (str, bytes)) or not hasattr(knots, "__iter__"):
+            raise TypeError(f"piecewise_linear: knots must be a list of (step, value), got {knots!r}")
+        pairs = []
+        for i, knot in enumerate(knots):
+            if isinstance(knot, (str, bytes)) or not hasattr(knot, "__len__") or len(knot) != 2:
+                raise TypeError(
+                    f"piecewise_linear: knots[{i}] must be a (step, value) pair, got {knot!r}"
+                )
+            pairs.append(
+                (
+                    check.duration("piecewise_linear", f"knots[{i}][0]", knot[0], minimum=0),
+                    check.real("piecewise_linear", f"knots[{i}][1]", knot[1]),
+                )
+            )
+        if not pairs:
+            raise ValueError("piecewise_linear: knots needs at least one (step, value) pair")
+        check.increasing("piecewise_linear", "knot steps", [s for s, _ in pairs])
+        _set(self, "knots", tuple(pairs))
+
+    def _points(self) -> tuple[list[int], list[float]]:
+        steps = [steps_of(s, "piecewise_linear(knots=...)") for s, _ in self.knots]
+        return steps, [v for _, v in self.knots]
+
+    def value(self, step: int) -> float:
+        steps, values = self._points()
+        j = bisect.bisect_right(steps, step)
+        if j == 0:
+            return values[0]
+        if j == len(steps):
+            return values[-1]
+        s0, s1, v0, v1 = steps[j - 1], steps[j], values[j - 1], values[j]
+        return v0 + (v1 - v0) * (step - s0) / (s1 - s0)
+
+    def _node(self) -> Node:
+        check.increasing("piecewise_linear", "knot steps", self._points()[0])
+        return core.PiecewiseLinear(*self._points())
+
+
+@_frozen
+class PiecewiseConstant(Schedule):
+    """``values[k]`` where ``k`` is the number of boundaries ``<= t``."""
+
+    config_name: ClassVar[str] = "piecewise_constant"
+    boundaries: tuple[Duration, ...]
+    values_: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        owner = "piecewise_constant"
+        _set(self, "boundaries", check.durations(owner, "boundaries", self.boundaries))
+        _set(self, "values_", check.reals(owner, "values", self.values_))
+        if len(self.values_) != len(self.boundaries) + 1:
+            raise ValueError(
+                f"{owner}: values needs len(boundaries) + 1 = {len(self.boundaries) + 1} "
+                f"entries, got {len(self.values_)}"
+            )
+
+    def arguments(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values_}
+
+    def _rebuilt(self, arguments: dict[str, Any]) -> Schedule:
+        return PiecewiseConstant(arguments["boundaries"], arguments["values"])
+
+    def _steps(self) -> list[int]:
+        return [steps_of(b, "piecewise_constant(boundaries=...)") for b in self.boundaries]
+
+    def value(self, step: int) -> float:
+        return self.values_[bisect.bisect_right(self._steps(), step)]
+
+    def _node(self) -> Node:
+        return core.PiecewiseConstant(self._steps(), list(self.values_))
+
+
+# -- public constructors (the names registered and used in configs) ----------------------------
+
+
+def constant(value: float = 1.0) -> Constant:
+    """``value`` at every step."""
+    return Constant(value)
+
+
+def linear(start: float, end: float, length: Duration) -> Linear:
+    """``start + (end - start) * t / length`` for ``t < length``, else ``end``.
+
+    >>> lrkit.linear(start=0.0, end=1.0, length=4)(1)
+    0.25
+    """
+    return Linear(start, end, length)
+
+
+def cosine(start: float, end: float, length: Duration) -> Cosine:
+    """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
+    ``t < length``, else ``end``.
+
+    >>> lrkit.cosine(start=1.0, end=0.0, length=4)(2)
+    0.5
+    """
+    return Cosine(start, end, length)
+
+
+def exponential(start: float, gamma: float) -> Exponential:
+    """``start * gamma ** t`` (``gamma > 0``)."""
+    return Exponential(start, gamma)
+
+
+def step(start: float, gamma: float, every: Duration) -> Step:
+    """``start * gamma ** (t // every)``: multiply by ``gamma`` every ``every`` steps."""
+    return Step(start, gamma, every)
+
+
+def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> MultiStep:
+    """``start * gamma ** (number of milestones <= t)``: at each milestone, multiply by gamma.
+
+    >>> s = lrkit.multistep(start=0.1, gamma=0.5, milestones=[100])
+    >>> s(99), s(100)
+    (0.1, 0.05)
+    """
+    return MultiStep(start, gamma, tuple(milestones))
+
+
+def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
+    """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``."""
+    return Polynomial(start, end, length, power)
+
+
+def inverse_sqrt(start: float, timescale: Duration) -> InverseSqrt:
+    """``start / sqrt(1 + t / timescale)`` (the Transformer decay, without its warmup)."""
+    return InverseSqrt(start, timescale)
+
+
+def piecewise_linear(knots: Sequence[tuple[Duration, float]]) -> PiecewiseLinear:
+    """Linear interpolation between ``(step, value)`` knots, held outside them.
+
+    >>> lrkit.piecewise_linear([(0, 0.0), (10, 1.0), (20, 0.5)])(15)
+    0.75
+    """
+    return PiecewiseLinear(tuple(knots))
+
+
+def piecewise_constant(
+    boundaries: Sequence[Duration], values: Sequence[float]
+) -> PiecewiseConstant:
+    """``values[k]`` on ``[boundaries[k-1], boundaries[k])``; ``len(values) == len(boundaries)+1``."""
+    return PiecewiseConstant(tuple(boundaries), tuple(values))
+
+
+_FACTORIES = {
+    "constant": constant,
+    "linear": linear,
+    "cosine": cosine,
+    "exponential": exponential,
+    "step": step,
+    "multistep": multistep,
+    "polynomial": polynomial,
+    "inverse_sqrt": inverse_sqrt,
+    "piecewise_linear": piecewise_linear,
+    "piecewise_constant": piecewise_constant,
+}
+
+
+@hookimpl
+def lrkit_register_schedules(register: Register) -> None:
+    for name, factory in _FACTORIES.items():
+        register(name, factory)

@@ -1,0 +1,237 @@
+"""The ``Schedule`` base class: an immutable function ``step -> value``.
+
+Every schedule has three faces:
+
+* ``s(step)``: the pure-Python reference (plain ``math``), the executable specification;
+* ``s.table(n, start=0, base=None)``: values of many steps at once from the C++ engine;
+* ``s.to_config()``: plain data that ``lrkit.create`` turns back into an equal schedule.
+
+Built-in schedules are frozen dataclasses. A schedule written only in Python subclasses
+``Schedule``, stores its constructor's keyword arguments as attributes of the same names and
+implements ``value(step)`` (optionally the vectorised ``values(steps)``)::
+
+    class Halving(lrkit.Schedule):
+        def __init__(self, start: float, every: int):
+            self.start, self.every = start, every
+
+        def value(self, step: int) -> float:
+            return self.start * 0.5 ** (step // self.every)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from lrkit.units import Epochs, Fraction, to_steps
+
+if TYPE_CHECKING:
+    from lrkit._core import Node
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class NonFiniteValueError(ValueError):
+    """A schedule produced NaN or an infinity (for example ``exponential`` overflowing)."""
+
+
+class Schedule:
+    """Base class of all schedules. Subclasses implement :meth:`value`."""
+
+    #: The registry name of built-in schedules (plugins get theirs from the registry).
+    config_name: ClassVar[str | None] = None
+
+    # -- what subclasses implement ------------------------------------------------------------
+
+    def value(self, step: int) -> float:
+        """The value at ``step`` (an int >= 0). The reference formula of the schedule."""
+        raise NotImplementedError(f"{type(self).__name__} must implement value(step)")
+
+    def values(self, steps: IntArray) -> FloatArray:
+        """Values at an array of steps. Override with a vectorised form when there is one."""
+        return np.fromiter((self.value(t) for t in steps.tolist()), np.float64, len(steps))
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def __call__(self, step: int) -> float:
+        """Value at ``step`` from the pure-Python reference; raises on a non-finite result."""
+        t = _check_step(step)
+        try:
+            result = float(self.value(t))
+        except OverflowError as exc:
+            raise NonFiniteValueError(f"{self!r} overflows at step {t}") from exc
+        if not math.isfinite(result):
+            raise NonFiniteValueError(f"{self!r} produced {result} at step {t}")
+        return result
+
+    @property
+    def groups(self) -> int | None:
+        """Number of param groups this schedule has its own values for (``per_group``), else None."""
+        return None
+
+    def table(
+        self,
+        n: int,
+        *,
+        start: int = 0,
+        base: Sequence[float] | npt.ArrayLike | None = None,
+        out: FloatArray | None = None,
+    ) -> FloatArray:
+        """Values of steps ``start .. start + n - 1`` computed by the C++ engine (GIL released).
+
+        Shape ``(n,)``; ``(n, G)`` when ``base`` holds G per-group base values (row ``r``,
+        column ``g`` is ``base[g] * s(start + r)``) or when the schedule is a ``per_group``.
+        ``out`` may be a preallocated C-contiguous float64 array of that shape.
+        """
+        from lrkit.engine import table
+
+        return table(self, n, start=start, base=base, out=out)
+
+    def to_config(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable data: ``{"name": ..., **arguments}`` (nested for children)."""
+        from lrkit.registry import name_of
+
+        name = name_of(self)
+        return {"name": name, **{k: encode(v) for k, v in self.arguments().items()}}
+
+    def resolve(
+        self, *, total_steps: int | None = None, steps_per_epoch: int | None = None
+    ) -> Schedule:
+        """A copy with every ``epochs(x)`` / ``fraction(x)`` turned into a number of steps."""
+        if total_steps is not None:
+            total_steps = _positive_int("total_steps", total_steps)
+        if steps_per_epoch is not None:
+            steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
+        arguments = self.arguments()
+        resolved = {
+            name: _resolve_value(
+                value,
+                total_steps=total_steps,
+                steps_per_epoch=steps_per_epoch,
+                where=f"{self._label()}({name}=...)",
+            )
+            for name, value in arguments.items()
+        }
+        if all(resolved[k] is arguments[k] for k in arguments):
+            return self
+        return self._rebuilt(resolved)
+
+    def _rebuilt(self, arguments: dict[str, Any]) -> Schedule:
+        """A new schedule of this type from :meth:`arguments`-style keyword arguments."""
+        return type(self)(**arguments)
+
+    def arguments(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, read back from the instance."""
+        if dataclasses.is_dataclass(self):
+            return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
+        names = _init_parameter_names(type(self))
+        missing = [n for n in names if not hasattr(self, n)]
+        if missing:
+            raise TypeError(
+                f"{type(self).__name__}.__init__ takes {missing} but does not store them as "
+                "attributes of the same names, which lrkit needs to serialise the schedule"
+            )
+        return {n: getattr(self, n) for n in names}
+
+    # -- value semantics ----------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Schedule)
+        return _freeze(self.arguments()) == _freeze(other.arguments())
+
+    def __hash__(self) -> int:
+        return hash((type(self), _freeze(self.arguments())))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.arguments().items())
+        return f"{self._label()}({args})"
+
+    def _label(self) -> str:
+        return type(self).config_name or type(self).__name__
+
+    # -- engine -------------------------------------------------------------------------------
+
+    def _node(self) -> Node:
+        """The C++ node of this schedule; built-ins override, others run through a callback."""
+        from lrkit.engine import callback_node
+
+        return callback_node(self)
+
+
+def _check_step(step: object) -> int:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+        raise TypeError(f"step must be an int, got {step!r}")
+    t = int(step)
+    if t < 0:
+        raise ValueError(f"step must be >= 0, got {t}")
+    return t
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _init_parameter_names(cls: type) -> list[str]:
+    params = inspect.signature(cls.__init__).parameters.values()
+    return [
+        p.name
+        for p in list(params)[1:]
+        if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+
+
+def _resolve_value(
+    value: Any, *, total_steps: int | None, steps_per_epoch: int | None, where: str
+) -> Any:
+    if isinstance(value, Schedule):
+        return value.resolve(total_steps=total_steps, steps_per_epoch=steps_per_epoch)
+    if isinstance(value, (Epochs, Fraction)):
+        return to_steps(value, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
+    if isinstance(value, (list, tuple)):
+        items = [
+            _resolve_value(v, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
+            for v in value
+        ]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return type(value)(items)
+    return value
+
+
+def encode(value: Any) -> Any:
+    """Plain data for a constructor argument (schedules, durations, sequences, numbers)."""
+    if isinstance(value, Schedule):
+        return value.to_config()
+    if isinstance(value, Epochs):
+        return {"epochs": value.value}
+    if isinstance(value, Fraction):
+        return {"fraction": value.value}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return tuple(value.tolist())
+    return value

@@ -1,0 +1,103 @@
+"""Time units: lengths, periods, milestones and boundaries in steps, epochs or run fractions.
+
+A plain ``int`` is a number of optimizer steps. ``epochs(x)`` and ``fraction(x)`` are resolved
+into steps by ``Schedule.resolve(steps_per_epoch=..., total_steps=...)``, rounding to the
+nearest step (halves round up).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Union
+
+
+class UnresolvedDurationError(ValueError):
+    """A schedule holding epochs or fractions was evaluated before ``resolve()``."""
+
+
+@dataclass(frozen=True)
+class Epochs:
+    """A duration of ``value`` epochs: ``round(value * steps_per_epoch)`` steps."""
+
+    value: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _finite_nonnegative("epochs", self.value))
+
+    def __repr__(self) -> str:
+        return f"epochs({self.value:g})"
+
+    def to_steps(self, *, steps_per_epoch: int) -> int:
+        return _round_half_up(self.value * steps_per_epoch)
+
+
+@dataclass(frozen=True)
+class Fraction:
+    """A duration of ``value`` times the whole run: ``round(value * total_steps)`` steps."""
+
+    value: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _finite_nonnegative("fraction", self.value))
+
+    def __repr__(self) -> str:
+        return f"fraction({self.value:g})"
+
+    def to_steps(self, *, total_steps: int) -> int:
+        return _round_half_up(self.value * total_steps)
+
+
+Duration = Union[int, Epochs, Fraction]
+
+
+def epochs(value: float) -> Epochs:
+    """``value`` epochs, resolved with ``steps_per_epoch`` (e.g. ``epochs(10)`` of 50 batches)."""
+    return Epochs(value)
+
+
+def fraction(value: float) -> Fraction:
+    """``value`` of the whole run, resolved with ``total_steps`` (e.g. ``fraction(0.05)``)."""
+    return Fraction(value)
+
+
+def _finite_nonnegative(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}() takes a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{name}() takes a finite number >= 0, got {value!r}")
+    return number
+
+
+def _round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def to_steps(
+    duration: Duration, *, total_steps: int | None, steps_per_epoch: int | None, where: str
+) -> int:
+    """Steps of ``duration``; ``where`` names the argument in errors (``cosine(length=...)``)."""
+    if isinstance(duration, Epochs):
+        if steps_per_epoch is None:
+            raise UnresolvedDurationError(
+                f"{where} is {duration!r}: resolve it with steps_per_epoch="
+            )
+        return duration.to_steps(steps_per_epoch=steps_per_epoch)
+    if isinstance(duration, Fraction):
+        if total_steps is None:
+            raise UnresolvedDurationError(f"{where} is {duration!r}: resolve it with total_steps=")
+        return duration.to_steps(total_steps=total_steps)
+    return duration
+
+
+def steps_of(duration: Duration, where: str) -> int:
+    """Steps of a resolved duration; an unresolved one raises an error naming ``where``."""
+    if isinstance(duration, (Epochs, Fraction)):
+        need = "steps_per_epoch" if isinstance(duration, Epochs) else "total_steps"
+        raise UnresolvedDurationError(
+            f"{where} is {duration!r}, which needs {need}: call "
+            f".resolve({need}=...) on the schedule before evaluating it"
+        )
+    return duration
