@@ -21,6 +21,7 @@ namespace {
 class Callback final : public Node {
  public:
   explicit Callback(py::function fn) : fn_(std::move(fn)) {}
+  bool native() const override { return false; }
   ~Callback() override {
     py::gil_scoped_acquire gil;
     fn_ = py::object();

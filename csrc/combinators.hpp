@@ -8,9 +8,16 @@
 
 namespace lrkit {
 
+inline bool all_native(const std::vector<NodePtr>& nodes) {
+  for (const auto& n : nodes)
+    if (!n->native()) return false;
+  return true;
+}
+
 // start + (s0 - start) * t / L for t < L (s0 = child(0)), else child(t - L).
 class Warmup final : public Node {
  public:
+  bool native() const override { return child_->native(); }
   Warmup(NodePtr child, Step length, double start)
       : child_(std::move(child)), length_(length), start_(start) {
     child_->fill(0, 1, &target_);
@@ -33,6 +40,7 @@ class Warmup final : public Node {
 // children[i] on [b[i-1], b[i]) with its time re-based to 0 at b[i-1].
 class Sequence final : public Node {
  public:
+  bool native() const override { return all_native(children_); }
   Sequence(std::vector<NodePtr> children, std::vector<Step> boundaries)
       : children_(std::move(children)), boundaries_(std::move(boundaries)) {}
   void fill(Step t0, Step n, double* out) const override {
@@ -57,6 +65,7 @@ class Sequence final : public Node {
 // children[0](t) * children[1](t) * ... (left to right).
 class Product final : public Node {
  public:
+  bool native() const override { return all_native(children_); }
   explicit Product(std::vector<NodePtr> children) : children_(std::move(children)) {}
   void fill(Step t0, Step n, double* out) const override {
     children_[0]->fill(t0, n, out);
@@ -78,6 +87,7 @@ class Product final : public Node {
 // factor * child(t).
 class Scale final : public Node {
  public:
+  bool native() const override { return child_->native(); }
   Scale(NodePtr child, double factor) : child_(std::move(child)), factor_(factor) {}
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
@@ -92,6 +102,7 @@ class Scale final : public Node {
 // min(max(child(t), low), high); an absent bound is passed as -inf / +inf.
 class Clip final : public Node {
  public:
+  bool native() const override { return child_->native(); }
   Clip(NodePtr child, double low, double high) : child_(std::move(child)), low_(low), high_(high) {}
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
@@ -106,6 +117,7 @@ class Clip final : public Node {
 // child(t % period).
 class Repeat final : public Node {
  public:
+  bool native() const override { return child_->native(); }
   Repeat(NodePtr child, Step period) : child_(std::move(child)), period_(period) {}
   void fill(Step t0, Step n, double* out) const override {
     Step i = 0;

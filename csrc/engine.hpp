@@ -19,6 +19,8 @@ class Node {
   virtual ~Node() = default;
   // Writes the values of steps t0 .. t0 + n - 1 (t0 >= 0) into out[0 .. n).
   virtual void fill(Step t0, Step n, double* out) const = 0;
+  // False when fill() calls back into Python (it then needs the GIL, so one thread only).
+  virtual bool native() const { return true; }
 };
 
 using NodePtr = std::shared_ptr<Node>;

@@ -1,13 +1,69 @@
 // Table drivers: evaluate node(s) over a range of steps in blocks of kBlock, one row per step.
+// Large tables of native nodes are split across a few std::threads by rows; every value depends
+// on its absolute step only, so the split never changes a bit of the result.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <thread>
 #include <vector>
 
 #include "engine.hpp"
 
 namespace lrkit {
+
+// Below this many table entries a second thread costs more than it saves (measured ~1e5).
+constexpr Step kParallelMin = Step{1} << 17;
+
+// Threads for tables: LRKIT_NUM_THREADS if set (>= 1), else the hardware's, at most 4.
+inline int max_threads() {
+  static const int count = [] {
+    if (const char* env = std::getenv("LRKIT_NUM_THREADS")) {
+      const int v = std::atoi(env);
+      if (v >= 1) return v;
+    }
+    const unsigned hw = std::thread::hardware_concurrency();
+    return static_cast<int>(std::clamp(hw, 1u, 4u));
+  }();
+  return count;
+}
+
+// Calls work(row_begin, row_end) over [0, n) in up to max_threads() pieces aligned to kBlock.
+template <class Work>
+void for_row_ranges(Step n, Step entries_per_row, bool native, Work&& work) {
+  const Step entries = n * entries_per_row;
+  int threads = native ? max_threads() : 1;
+  threads = static_cast<int>(std::min<Step>(threads, std::max<Step>(1, entries / kParallelMin)));
+  if (threads <= 1) {
+    work(Step{0}, n);
+    return;
+  }
+  const Step blocks = (n + kBlock - 1) / kBlock;
+  const Step per = (blocks + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  for (int k = 1; k < threads; ++k) {
+    const Step begin = std::min(n, k * per * kBlock), end = std::min(n, (k + 1) * per * kBlock);
+    if (begin >= end) break;
+    pool.emplace_back([&, k, begin, end] {
+      try {
+        work(begin, end);
+      } catch (...) {
+        errors[static_cast<std::size_t>(k)] = std::current_exception();
+      }
+    });
+  }
+  try {
+    work(Step{0}, std::min(n, per * kBlock));
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
 
 // Index of the first non-finite entry of out[0 .. n), or -1.
 inline Step first_non_finite(const double* out, Step n) {
@@ -18,7 +74,9 @@ inline Step first_non_finite(const double* out, Step n) {
 
 // out[r] = node(start + r), r < n. Returns the first non-finite row, or -1.
 inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
-  for (Step b = 0; b < n; b += kBlock) node.fill(start + b, std::min(kBlock, n - b), out + b);
+  for_row_ranges(n, 1, node.native(), [&](Step r0, Step r1) {
+    for (Step b = r0; b < r1; b += kBlock) node.fill(start + b, std::min(kBlock, r1 - b), out + b);
+  });
   return first_non_finite(out, n);
 }
 
@@ -27,30 +85,28 @@ inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
 // Returns the first non-finite flat index, or -1.
 inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step n,
                         const double* base, Step groups, double* out) {
-  std::vector<double> row(static_cast<std::size_t>(std::min(n, kBlock)));
-  for (Step b = 0; b < n; b += kBlock) {
-    const Step m = std::min(kBlock, n - b);
-    if (nodes.size() == 1) {
-      nodes[0]->fill(start + b, m, row.data());
-      for (Step r = 0; r < m; ++r) {
-        double* dst = out + (b + r) * groups;
-        const double v = row[static_cast<std::size_t>(r)];
-        if (base) {
-          for (Step g = 0; g < groups; ++g) dst[g] = base[g] * v;
-        } else {
-          std::fill(dst, dst + groups, v);
+  bool native = true;
+  for (const Node* node : nodes) native = native && node->native();
+  for_row_ranges(n, groups, native, [&](Step r0, Step r1) {
+    std::vector<double> row(static_cast<std::size_t>(std::min(r1 - r0, kBlock)));
+    for (Step b = r0; b < r1; b += kBlock) {
+      const Step m = std::min(kBlock, r1 - b);
+      for (std::size_t k = 0; k < nodes.size(); ++k) {
+        nodes[k]->fill(start + b, m, row.data());
+        const Step g0 = nodes.size() == 1 ? 0 : static_cast<Step>(k);
+        const Step g1 = nodes.size() == 1 ? groups : g0 + 1;
+        for (Step r = 0; r < m; ++r) {
+          double* dst = out + (b + r) * groups;
+          const double v = row[static_cast<std::size_t>(r)];
+          if (base) {
+            for (Step g = g0; g < g1; ++g) dst[g] = base[g] * v;
+          } else {
+            for (Step g = g0; g < g1; ++g) dst[g] = v;
+          }
         }
       }
-    } else {
-      for (Step g = 0; g < groups; ++g) {
-        nodes[static_cast<std::size_t>(g)]->fill(start + b, m, row.data());
-        const double scale = base ? base[g] : 1.0;
-        for (Step r = 0; r < m; ++r)
-          out[(b + r) * groups + g] =
-              base ? scale * row[static_cast<std::size_t>(r)] : row[static_cast<std::size_t>(r)];
-      }
     }
-  }
+  });
   return first_non_finite(out, n * groups);
 }
 
