@@ -1,0 +1,75 @@
+"""Type stub of lrkit._core, the C++ engine (hand-written; see csrc/)."""
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+ABI_VERSION: int
+BLOCK: int
+
+class Node:
+    """A lowered schedule: fills ranges of steps in C++."""
+
+    def values(self, start: int, n: int) -> npt.NDArray[np.float64]: ...
+
+class Constant(Node):
+    def __init__(self, value: float) -> None: ...
+
+class Linear(Node):
+    def __init__(self, start: float, end: float, length: int) -> None: ...
+
+class Cosine(Node):
+    def __init__(self, start: float, end: float, length: int) -> None: ...
+
+class Exponential(Node):
+    def __init__(self, start: float, gamma: float) -> None: ...
+
+class StepDecay(Node):
+    def __init__(self, start: float, gamma: float, every: int) -> None: ...
+
+class MultiStep(Node):
+    def __init__(self, start: float, gamma: float, milestones: Sequence[int]) -> None: ...
+
+class Polynomial(Node):
+    def __init__(self, start: float, end: float, length: int, power: float) -> None: ...
+
+class InverseSqrt(Node):
+    def __init__(self, start: float, timescale: int) -> None: ...
+
+class PiecewiseLinear(Node):
+    def __init__(self, steps: Sequence[int], values: Sequence[float]) -> None: ...
+
+class PiecewiseConstant(Node):
+    def __init__(self, boundaries: Sequence[int], values: Sequence[float]) -> None: ...
+
+class Warmup(Node):
+    def __init__(self, child: Node, length: int, start: float) -> None: ...
+
+class Sequence(Node):
+    def __init__(self, children: Sequence[Node], boundaries: Sequence[int]) -> None: ...
+
+class Product(Node):
+    def __init__(self, children: Sequence[Node]) -> None: ...
+
+class Scale(Node):
+    def __init__(self, child: Node, factor: float) -> None: ...
+
+class Clip(Node):
+    def __init__(self, child: Node, low: float = ..., high: float = ...) -> None: ...
+
+class Repeat(Node):
+    def __init__(self, child: Node, period: int) -> None: ...
+
+class Callback(Node):
+    def __init__(
+        self, fn: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]]
+    ) -> None: ...
+
+def fill(node: Node, start: int, out: npt.NDArray[np.float64]) -> int: ...
+def fill_groups(
+    nodes: Sequence[Node],
+    start: int,
+    base: npt.NDArray[np.float64] | None,
+    out: npt.NDArray[np.float64],
+) -> int: ...

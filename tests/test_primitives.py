@@ -1,0 +1,92 @@
+"""Every primitive's formula against hand-computed values, in the reference and the engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import lrkit
+
+
+def check(schedule: lrkit.Schedule, expected: dict[int, float]) -> None:
+    """Reference and engine values at the given steps equal the hand-computed ones."""
+    last = max(expected) + 1
+    table = schedule.table(last)
+    for t, value in expected.items():
+        assert schedule(t) == pytest.approx(value, rel=1e-15, abs=1e-15), t
+        assert table[t] == pytest.approx(value, rel=1e-15, abs=1e-15), t
+
+
+def test_constant() -> None:
+    check(lrkit.constant(0.3), {0: 0.3, 7: 0.3, 10_000: 0.3})
+    check(lrkit.constant(), {0: 1.0, 3: 1.0})
+
+
+def test_linear_reaches_end_exactly_at_length_and_holds() -> None:
+    check(
+        lrkit.linear(start=1.0, end=0.0, length=4),
+        {0: 1.0, 1: 0.75, 2: 0.5, 3: 0.25, 4: 0.0, 5: 0.0, 100: 0.0},
+    )
+    check(lrkit.linear(start=0.0, end=2.0, length=5), {1: 0.4, 4: 1.6, 5: 2.0})
+
+
+def test_cosine_quarter_points() -> None:
+    s = lrkit.cosine(start=1.0, end=0.1, length=4)
+    half = 0.1 + 0.9 * (1 + math.cos(math.pi / 4)) / 2
+    check(s, {0: 1.0, 1: half, 2: 0.55, 4: 0.1, 9: 0.1})
+    assert s(3) == pytest.approx(0.1 + 0.9 * (1 - math.sqrt(0.5)) / 2, rel=1e-15)
+
+
+def test_exponential() -> None:
+    check(lrkit.exponential(start=2.0, gamma=0.5), {0: 2.0, 1: 1.0, 3: 0.25, 10: 2.0 / 1024})
+
+
+def test_step_decays_every_period() -> None:
+    check(
+        lrkit.step(start=1.0, gamma=0.1, every=3),
+        {0: 1.0, 2: 1.0, 3: 0.1, 5: 0.1, 6: 0.01, 9: 0.001},
+    )
+
+
+def test_multistep_counts_milestones_at_or_before_t() -> None:
+    s = lrkit.multistep(start=0.1, gamma=0.5, milestones=[2, 5])
+    check(s, {0: 0.1, 1: 0.1, 2: 0.05, 4: 0.05, 5: 0.025, 50: 0.025})
+    check(lrkit.multistep(start=1.0, gamma=0.5, milestones=[0]), {0: 0.5, 3: 0.5})
+    check(lrkit.multistep(start=1.0, gamma=0.5, milestones=[]), {0: 1.0, 9: 1.0})
+
+
+def test_polynomial() -> None:
+    s = lrkit.polynomial(start=1.0, end=0.0, length=4, power=2.0)
+    check(s, {0: 1.0, 1: 0.5625, 2: 0.25, 3: 0.0625, 4: 0.0, 8: 0.0})
+    check(lrkit.polynomial(start=3.0, end=1.0, length=2), {1: 2.0, 2: 1.0})
+
+
+def test_inverse_sqrt() -> None:
+    check(lrkit.inverse_sqrt(start=1.0, timescale=1), {0: 1.0, 3: 0.5, 15: 0.25})
+    check(lrkit.inverse_sqrt(start=2.0, timescale=4), {12: 1.0})
+
+
+def test_piecewise_linear_interpolates_and_holds() -> None:
+    s = lrkit.piecewise_linear([(2, 1.0), (6, 3.0), (8, 0.0)])
+    check(s, {0: 1.0, 2: 1.0, 3: 1.5, 5: 2.5, 6: 3.0, 7: 1.5, 8: 0.0, 20: 0.0})
+    check(lrkit.piecewise_linear([(5, 0.7)]), {0: 0.7, 5: 0.7, 9: 0.7})
+
+
+def test_piecewise_constant() -> None:
+    s = lrkit.piecewise_constant(boundaries=[3, 5], values=[1.0, 0.5, 0.2])
+    check(s, {0: 1.0, 2: 1.0, 3: 0.5, 4: 0.5, 5: 0.2, 99: 0.2})
+
+
+def test_engine_equals_reference_bitwise_on_long_ranges() -> None:
+    schedules = [
+        lrkit.cosine(start=0.1, end=1e-5, length=100_003),
+        lrkit.exponential(start=1.0, gamma=0.99999),
+        lrkit.polynomial(start=1.0, end=0.01, length=77_777, power=0.5),
+        lrkit.inverse_sqrt(start=1.0, timescale=1000),
+    ]
+    for s in schedules:
+        steps = range(0, 120_000, 7)
+        reference = np.array([s(t) for t in steps])
+        assert np.array_equal(s.table(120_000)[::7], reference), s
