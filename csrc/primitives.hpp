@@ -11,6 +11,11 @@ namespace lrkit {
 
 constexpr double kPi = 3.141592653589793;  // == math.pi
 
+// value clamped to [min(a, b), max(a, b)]: float rounding never leaves an interpolation's ends.
+inline double between(double value, double a, double b) {
+  return std::min(std::max(value, std::min(a, b)), std::max(a, b));
+}
+
 class Constant final : public Node {
  public:
   explicit Constant(double value) : value_(value) {}
@@ -28,7 +33,9 @@ class Linear final : public Node {
     const double L = static_cast<double>(length_);
     for (Step i = 0; i < n; ++i) {
       const Step t = t0 + i;
-      out[i] = t < length_ ? start_ + (end_ - start_) * static_cast<double>(t) / L : end_;
+      out[i] = t < length_
+                   ? between(start_ + (end_ - start_) * static_cast<double>(t) / L, start_, end_)
+                   : end_;
     }
   }
 
@@ -37,7 +44,7 @@ class Linear final : public Node {
   Step length_;
 };
 
-// end + (start - end) * (1 + cos(pi * t / L)) / 2 for t < L, else end.
+// end + (start - end) * (1 + cos(pi * t / L)) / 2 for 0 < t < L (clamped), start at 0, then end.
 class Cosine final : public Node {
  public:
   Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
@@ -46,8 +53,14 @@ class Cosine final : public Node {
     const double span = start_ - end_;
     for (Step i = 0; i < n; ++i) {
       const Step t = t0 + i;
-      out[i] = t < length_ ? end_ + span * (1.0 + std::cos(kPi * static_cast<double>(t) / L)) / 2.0
-                           : end_;
+      if (t == 0) {
+        out[i] = start_;
+      } else if (t < length_) {
+        const double v = end_ + span * (1.0 + std::cos(kPi * static_cast<double>(t) / L)) / 2.0;
+        out[i] = between(v, start_, end_);
+      } else {
+        out[i] = end_;
+      }
     }
   }
 
@@ -111,7 +124,7 @@ class MultiStep final : public Node {
   std::vector<Step> milestones_;
 };
 
-// end + (start - end) * (1 - t / L) ** power for t < L, else end.
+// end + (start - end) * (1 - t / L) ** power for 0 < t < L (clamped), start at 0, then end.
 class Polynomial final : public Node {
  public:
   Polynomial(double start, double end, Step length, double power)
@@ -120,9 +133,15 @@ class Polynomial final : public Node {
     const double L = static_cast<double>(length_);
     for (Step i = 0; i < n; ++i) {
       const Step t = t0 + i;
-      out[i] = t < length_
-                   ? end_ + (start_ - end_) * std::pow(1.0 - static_cast<double>(t) / L, power_)
-                   : end_;
+      if (t == 0) {
+        out[i] = start_;
+      } else if (t < length_) {
+        const double v =
+            end_ + (start_ - end_) * std::pow(1.0 - static_cast<double>(t) / L, power_);
+        out[i] = between(v, start_, end_);
+      } else {
+        out[i] = end_;
+      }
     }
   }
 

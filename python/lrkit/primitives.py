@@ -31,6 +31,11 @@ def _set(obj: Schedule, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
+def _between(value: float, a: float, b: float) -> float:
+    """``value`` clamped to ``[min(a, b), max(a, b)]``: rounding never leaves the endpoints."""
+    return min(max(value, min(a, b)), max(a, b))
+
+
 @_frozen
 class Constant(Schedule):
     """``value`` at every step."""
@@ -53,7 +58,7 @@ class Constant(Schedule):
 
 @_frozen
 class Linear(Schedule):
-    """``start + (end - start) * t / L`` for ``t < L``, else ``end``."""
+    """``start + (end - start) * t / L`` for ``t < L``, else ``end`` (clamped to the endpoints)."""
 
     config_name: ClassVar[str] = "linear"
     start: float
@@ -68,7 +73,7 @@ class Linear(Schedule):
     def value(self, step: int) -> float:
         length = steps_of(self.length, "linear(length=...)")
         if step < length:
-            return self.start + (self.end - self.start) * step / length
+            return _between(self.start + (self.end - self.start) * step / length, self.start, self.end)
         return self.end
 
     def _node(self) -> Node:
@@ -77,7 +82,8 @@ class Linear(Schedule):
 
 @_frozen
 class Cosine(Schedule):
-    """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``t < L``, else ``end``."""
+    """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``0 < t < L`` (clamped to the
+    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "cosine"
     start: float
@@ -91,8 +97,11 @@ class Cosine(Schedule):
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
+        if step == 0:
+            return self.start
         if step < length:
-            return self.end + (self.start - self.end) * (1 + math.cos(math.pi * step / length)) / 2
+            value = self.end + (self.start - self.end) * (1 + math.cos(math.pi * step / length)) / 2
+            return _between(value, self.start, self.end)
         return self.end
 
     def _node(self) -> Node:
@@ -165,7 +174,8 @@ class MultiStep(Schedule):
 
 @_frozen
 class Polynomial(Schedule):
-    """``end + (start - end) * (1 - t / L) ** power`` for ``t < L``, else ``end``."""
+    """``end + (start - end) * (1 - t / L) ** power`` for ``0 < t < L`` (clamped to the
+    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "polynomial"
     start: float
@@ -181,8 +191,11 @@ class Polynomial(Schedule):
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")
+        if step == 0:
+            return self.start
         if step < length:
-            return self.end + (self.start - self.end) * (1 - step / length) ** self.power
+            value = self.end + (self.start - self.end) * (1 - step / length) ** self.power
+            return _between(value, self.start, self.end)
         return self.end
 
     def _node(self) -> Node:
@@ -303,6 +316,9 @@ def constant(value: float = 1.0) -> Constant:
 def linear(start: float, end: float, length: Duration) -> Linear:
     """``start + (end - start) * t / length`` for ``t < length``, else ``end``.
 
+    Values are clamped to ``[min(start, end), max(start, end)]`` so float rounding never
+    overshoots an endpoint.
+
     >>> lrkit.linear(start=0.0, end=1.0, length=4)(1)
     0.25
     """
@@ -312,6 +328,9 @@ def linear(start: float, end: float, length: Duration) -> Linear:
 def cosine(start: float, end: float, length: Duration) -> Cosine:
     """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
     ``t < length``, else ``end``.
+
+    ``start`` exactly at ``t = 0``; values clamped to the endpoints (float rounding of the
+    formula would otherwise leave them by an ulp).
 
     >>> lrkit.cosine(start=1.0, end=0.0, length=4)(2)
     0.5
@@ -340,7 +359,10 @@ def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> Mul
 
 
 def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
-    """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``."""
+    """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``.
+
+    ``start`` exactly at ``t = 0``; values clamped to the endpoints.
+    """
     return Polynomial(start, end, length, power)
 
 
