@@ -244,7 +244,7 @@ def warmup(schedule: Schedule, length: Duration, start: float = 0.0) -> Warmup:
 
 def sequence(schedules: Sequence[Schedule], boundaries: Sequence[Duration]) -> Sequenced:
     """Schedule ``i`` on ``[boundaries[i-1], boundaries[i])`` with its time re-based to 0."""
-    return Sequenced(tuple(schedules), tuple(boundaries))
+    return Sequenced(schedules, boundaries)  # type: ignore[arg-type]
 
 
 def product(*schedules: Schedule) -> Product:
@@ -271,11 +271,11 @@ def repeat(schedule: Schedule, period: Duration) -> Repeat:
 
 def per_group(schedules: Sequence[Schedule]) -> PerGroup:
     """A different schedule per param group; ``table(n)`` has shape ``(n, len(schedules))``."""
-    return PerGroup(tuple(schedules))
+    return PerGroup(schedules)  # type: ignore[arg-type]
 
 
 def _product_from_config(schedules: Sequence[Schedule]) -> Product:
-    return Product(tuple(schedules))
+    return Product(schedules)  # type: ignore[arg-type]
 
 
 _FACTORIES = {

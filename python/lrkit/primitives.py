@@ -355,7 +355,7 @@ def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> Mul
     >>> s(99), s(100)
     (0.1, 0.05)
     """
-    return MultiStep(start, gamma, tuple(milestones))
+    return MultiStep(start, gamma, milestones)  # type: ignore[arg-type]
 
 
 def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
@@ -377,14 +377,14 @@ def piecewise_linear(knots: Sequence[tuple[Duration, float]]) -> PiecewiseLinear
     >>> lrkit.piecewise_linear([(0, 0.0), (10, 1.0), (20, 0.5)])(15)
     0.75
     """
-    return PiecewiseLinear(tuple(knots))
+    return PiecewiseLinear(knots)  # type: ignore[arg-type]
 
 
 def piecewise_constant(
     boundaries: Sequence[Duration], values: Sequence[float]
 ) -> PiecewiseConstant:
     """``values[k]`` on ``[boundaries[k-1], boundaries[k])``; ``len(values) == len(boundaries)+1``."""
-    return PiecewiseConstant(tuple(boundaries), tuple(values))
+    return PiecewiseConstant(boundaries, values)  # type: ignore[arg-type]
 
 
 _FACTORIES = {
