@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 # Must equal kAbiVersion in csrc/module.cpp.
@@ -16,7 +17,7 @@ _HOW_TO_BUILD = (
 def load_core() -> ModuleType:
     """Import ``lrkit._core``, with an error that says how to build it when it is unusable."""
     try:
-        from lrkit import _core
+        _core = importlib.import_module("lrkit._core")
     except ImportError as exc:
         raise ImportError(
             f"lrkit's C++ engine (lrkit._core) is not built or cannot be loaded ({exc}). "

@@ -1,0 +1,135 @@
+"""The C++ engine: Python-only schedules through call-backs, big threaded tables, buffers,
+the build check, and import hygiene."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import lrkit
+from lrkit import _native
+from lrkit.engine import BLOCK
+from strategies import HalvingEvery, VectorRamp
+
+
+def test_python_schedule_works_in_table_and_nested_in_builtins() -> None:
+    halving = HalvingEvery(start=1.0, every=3)
+    assert halving.table(7).tolist() == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+    nested = lrkit.warmup(lrkit.scale(halving, factor=2.0), length=2)
+    expected = [0.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0]
+    assert nested.table(7).tolist() == expected == [nested(t) for t in range(7)]
+
+
+def test_python_schedule_spanning_many_blocks_matches_its_reference() -> None:
+    ramp = VectorRamp(start=0.0, slope=1e-3)
+    n = 3 * BLOCK + 17
+    s = lrkit.sequence([lrkit.constant(5.0), ramp], boundaries=[BLOCK - 3])
+    table = s.table(n, start=11)
+    assert np.array_equal(table, [s(t) for t in range(11, 11 + n)])
+
+
+def test_scalar_python_schedule_is_called_once_per_block() -> None:
+    calls: list[int] = []
+
+    class Counting(lrkit.Schedule):
+        def __init__(self) -> None:
+            pass
+
+        def values(self, steps: np.ndarray) -> np.ndarray:
+            calls.append(len(steps))
+            return steps.astype(np.float64)
+
+    Counting().table(2 * BLOCK + 5)
+    assert calls == [BLOCK, BLOCK, 5]
+
+
+def test_python_errors_propagate_out_of_the_engine() -> None:
+    class Broken(lrkit.Schedule):
+        def __init__(self) -> None:
+            pass
+
+        def value(self, step: int) -> float:
+            raise RuntimeError(f"broken at {step}")
+
+    with pytest.raises(RuntimeError, match="broken at 0"):
+        lrkit.scale(Broken(), factor=2.0).table(3)
+
+
+def test_python_schedule_returning_bad_values_is_caught() -> None:
+    class Short(lrkit.Schedule):
+        def __init__(self) -> None:
+            pass
+
+        def values(self, steps: np.ndarray) -> np.ndarray:
+            return np.zeros(len(steps) - 1)
+
+    class NotANumber(lrkit.Schedule):
+        def __init__(self) -> None:
+            pass
+
+        def value(self, step: int) -> float:
+            return float("nan") if step == 4 else 1.0
+
+    with pytest.raises(ValueError, match=r"Short.values returned shape \(2,\) for 3 steps"):
+        Short().table(3)
+    with pytest.raises(lrkit.NonFiniteValueError, match="nan at step 4"):
+        lrkit.product(NotANumber(), lrkit.constant(2.0)).table(10)
+    with pytest.raises(lrkit.NonFiniteValueError, match="at step 4"):
+        NotANumber()(4)
+
+
+def test_python_schedule_needs_its_arguments_as_attributes() -> None:
+    class Forgetful(lrkit.Schedule):
+        def __init__(self, rate: float) -> None:
+            self._rate = rate
+
+        def value(self, step: int) -> float:
+            return self._rate
+
+    with pytest.raises(TypeError, match=r"takes \['rate'\] but does not store them"):
+        repr(Forgetful(rate=1.0))
+
+
+def test_threaded_tables_equal_small_chunks_bit_for_bit() -> None:
+    s = lrkit.warmup(
+        lrkit.sequence(
+            [
+                lrkit.cosine(start=1.0, end=0.01, length=300_000),
+                lrkit.multistep(start=0.5, gamma=0.5, milestones=[10_000, 70_000]),
+            ],
+            boundaries=[250_000],
+        ),
+        length=5_000,
+    )
+    n = 400_000  # large enough for several threads
+    whole = s.table(n)
+    pieces = np.concatenate([s.table(BLOCK + 1, start=k) for k in range(0, n, BLOCK + 1)])[:n]
+    assert np.array_equal(whole, pieces)
+    grouped = s.table(n // 4, base=[1.0, 0.5, 2.0, 3.0])
+    assert np.array_equal(grouped, np.outer(whole[: n // 4], [1.0, 0.5, 2.0, 3.0]))
+
+
+def test_out_buffer_is_filled_in_place() -> None:
+    out = np.full((5, 2), -1.0)
+    result = lrkit.linear(start=0.0, end=1.0, length=4).table(5, base=[1.0, 2.0], out=out)
+    assert result is out
+    assert out[:, 1].tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+
+
+def test_missing_or_stale_extension_says_how_to_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "lrkit._core", None)
+    with pytest.raises(ImportError, match="not built.*make install"):
+        _native.load_core()
+    monkeypatch.undo()
+    monkeypatch.setattr(lrkit._core, "ABI_VERSION", 0)  # type: ignore[attr-defined]
+    with pytest.raises(ImportError, match="stale.*ABI version 0.*Rebuild"):
+        _native.load_core()
+
+
+def test_import_lrkit_does_not_import_torch() -> None:
+    code = "import sys, lrkit; lrkit.cosine(1.0, 0.0, 5).table(3); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
