@@ -106,11 +106,7 @@ def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lr
         if kind == "sequence":
             parts = draw(st.lists(children, min_size=1, max_size=3))
             bounds = sorted(
-                draw(
-                    st.sets(
-                        st.integers(1, 400), min_size=len(parts) - 1, max_size=len(parts) - 1
-                    )
-                )
+                draw(st.sets(st.integers(1, 400), min_size=len(parts) - 1, max_size=len(parts) - 1))
             )
             return lrkit.sequence(parts, boundaries=bounds)
         if kind == "product":

@@ -121,15 +121,17 @@ def test_out_buffer_is_filled_in_place() -> None:
 
 def test_missing_or_stale_extension_says_how_to_build(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "lrkit._core", None)
-    with pytest.raises(ImportError, match="not built.*make install"):
+    with pytest.raises(ImportError, match=r"not built.*make install"):
         _native.load_core()
     monkeypatch.undo()
     monkeypatch.setattr(lrkit._core, "ABI_VERSION", 0)  # type: ignore[attr-defined]
-    with pytest.raises(ImportError, match="stale.*ABI version 0.*Rebuild"):
+    with pytest.raises(ImportError, match=r"stale.*ABI version 0.*Rebuild"):
         _native.load_core()
 
 
 def test_import_lrkit_does_not_import_torch() -> None:
     code = "import sys, lrkit; lrkit.cosine(1.0, 0.0, 5).table(3); print('torch' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -104,7 +104,7 @@ def test_bad_steps_and_table_arguments() -> None:
     s = lrkit.constant(1.0)
     with pytest.raises(ValueError, match="step must be >= 0, got -1"):
         s(-1)
-    with pytest.raises(TypeError, match="step must be an int, got 1.5"):
+    with pytest.raises(TypeError, match=r"step must be an int, got 1\.5"):
         s(1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n must be >= 0, got -3"):
         s.table(-3)

@@ -43,7 +43,9 @@ def test_seed_expression_equals_the_hand_written_function(
     step = epoch * n_batch + i
     expected = hand_written(epoch, i, n_batch, lr_max, lr_min)
     assert schedule(step) == pytest.approx(expected, rel=1e-12, abs=1e-15 * lr_max)
-    assert schedule.table(1, start=step)[0] == pytest.approx(expected, rel=1e-12, abs=1e-15 * lr_max)
+    assert schedule.table(1, start=step)[0] == pytest.approx(
+        expected, rel=1e-12, abs=1e-15 * lr_max
+    )
 
 
 def test_seed_whole_run_table_matches_the_hand_written_function() -> None:

@@ -82,7 +82,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The torch-facing function is imported on first use so that `import lrkit` stays torch-free.
     if name == "adjust_learning_rate":
-        from lrkit.torch.functional import adjust_learning_rate
+        from lrkit.torch.functional import adjust_learning_rate  # type: ignore[import-not-found, unused-ignore]
 
         return adjust_learning_rate
     raise AttributeError(f"module 'lrkit' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 # Must equal kAbiVersion in csrc/module.cpp.
 ABI_VERSION = 1
@@ -32,4 +33,9 @@ def load_core() -> ModuleType:
     return _core
 
 
-core = load_core()
+__all__ = ["ABI_VERSION", "core", "load_core"]
+
+if TYPE_CHECKING:
+    from lrkit import _core as core
+else:
+    core = load_core()

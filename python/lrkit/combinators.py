@@ -7,7 +7,7 @@ pure-Python reference and the C++ engine (``csrc/combinators.hpp``) both evaluat
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from lrkit._core import Node
-
-_frozen = dataclass(frozen=True, repr=False, eq=False)
 
 
 def _set(obj: Schedule, name: str, value: Any) -> None:
@@ -49,7 +47,7 @@ def _children(owner: str, name: str, values: Any, *, min_length: int = 1) -> tup
     return children
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Warmup(Schedule):
     """``start + (schedule(0) - start) * t / L`` for ``t < L``, else ``schedule(t - L)``."""
 
@@ -74,7 +72,7 @@ class Warmup(Schedule):
         return core.Warmup(self.schedule._node(), length, self.start)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Sequenced(Schedule):
     """``schedules[i](t - b[i-1])`` on ``[b[i-1], b[i])`` (``b[-1] = 0``): time restarts at 0
     at each boundary."""
@@ -109,7 +107,7 @@ class Sequenced(Schedule):
         return core.Sequence([s._node() for s in self.schedules], self._steps())
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Product(Schedule):
     """``schedules[0](t) * schedules[1](t) * ...`` (how torch composes chained schedulers)."""
 
@@ -129,7 +127,7 @@ class Product(Schedule):
         return core.Product([s._node() for s in self.schedules])
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Scale(Schedule):
     """``factor * schedule(t)``."""
 
@@ -148,7 +146,7 @@ class Scale(Schedule):
         return core.Scale(self.schedule._node(), self.factor)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Clip(Schedule):
     """``min(max(schedule(t), low), high)``; a bound left as None is not applied."""
 
@@ -180,7 +178,7 @@ class Clip(Schedule):
         return core.Clip(self.schedule._node(), low, high)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Repeat(Schedule):
     """``schedule(t % period)``: restarts the schedule every ``period`` steps."""
 
@@ -199,7 +197,7 @@ class Repeat(Schedule):
         return core.Repeat(self.schedule._node(), steps_of(self.period, "repeat(period=...)"))
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class PerGroup(Schedule):
     """One schedule per optimizer param group: column ``g`` of ``table(n)`` is
     ``schedules[g](t)`` (times ``base[g]`` when a base is given)."""
@@ -278,7 +276,7 @@ def _product_from_config(schedules: Sequence[Schedule]) -> Product:
     return Product(schedules)  # type: ignore[arg-type]
 
 
-_FACTORIES = {
+_FACTORIES: dict[str, Callable[..., Schedule]] = {
     "warmup": warmup,
     "sequence": sequence,
     "product": _product_from_config,

@@ -33,14 +33,16 @@ def hand_written(epoch: int, i: int) -> float:
     e = epoch + i / BATCHES
     if e < WARMUP:
         return LR_MAX * e / WARMUP
-    return LR_MIN + (LR_MAX - LR_MIN) * (1 + math.cos(math.pi * (e - WARMUP) / (EPOCHS - WARMUP))) / 2
+    return (
+        LR_MIN + (LR_MAX - LR_MIN) * (1 + math.cos(math.pi * (e - WARMUP) / (EPOCHS - WARMUP))) / 2
+    )
 
 
 def show_seed() -> None:
     schedule = seed_schedule().resolve(steps_per_epoch=BATCHES)
-    halving = lrkit.multistep(
-        start=LR_MAX, gamma=0.5, milestones=[lrkit.epochs(100)]
-    ).resolve(steps_per_epoch=BATCHES)
+    halving = lrkit.multistep(start=LR_MAX, gamma=0.5, milestones=[lrkit.epochs(100)]).resolve(
+        steps_per_epoch=BATCHES
+    )
     steps = EPOCHS * BATCHES
     table = schedule.table(steps)
     halved = halving.table(steps)
@@ -48,13 +50,28 @@ def show_seed() -> None:
     worst = float(np.max(np.abs(table - expected) / np.maximum(expected, 1e-300)))
     print(f"Seed schedule ({EPOCHS} epochs x {BATCHES} batches = {steps} steps):")
     print(f"  {seed_schedule()!r}")
-    print(f"  {'epoch':>5} {'batch':>5} {'step':>6}  {'warmup+cosine':>14} {'hand-written':>14}"
-          f"  {'multistep x0.5 @100':>19}")
-    for epoch, i in [(0, 0), (0, 25), (1, 0), (5, 0), (9, 49), (10, 0), (50, 0), (99, 49),
-                     (100, 0), (150, 0), (199, 49)]:
+    print(
+        f"  {'epoch':>5} {'batch':>5} {'step':>6}  {'warmup+cosine':>14} {'hand-written':>14}"
+        f"  {'multistep x0.5 @100':>19}"
+    )
+    for epoch, i in [
+        (0, 0),
+        (0, 25),
+        (1, 0),
+        (5, 0),
+        (9, 49),
+        (10, 0),
+        (50, 0),
+        (99, 49),
+        (100, 0),
+        (150, 0),
+        (199, 49),
+    ]:
         t = epoch * BATCHES + i
-        print(f"  {epoch:>5} {i:>5} {t:>6}  {table[t]:>14.8f} {hand_written(epoch, i):>14.8f}"
-              f"  {halved[t]:>19.5f}")
+        print(
+            f"  {epoch:>5} {i:>5} {t:>6}  {table[t]:>14.8f} {hand_written(epoch, i):>14.8f}"
+            f"  {halved[t]:>19.5f}"
+        )
     print(f"  max relative difference from the hand-written formula: {worst:.2e}\n")
 
 
@@ -91,8 +108,10 @@ def show_speed() -> None:
     loop = _best_of(lambda: [schedule(t) for t in range(sample)], 1) * n / sample
     print(f"A {n:,}-step table of warmup+cosine (best of 7):")
     print(f"  lrkit engine (C++)     {engine * 1e3:8.2f} ms")
-    print(f"  numpy closed form      {numpy_time * 1e3:8.2f} ms   engine is "
-          f"{numpy_time / engine:.2f}x numpy's speed")
+    print(
+        f"  numpy closed form      {numpy_time * 1e3:8.2f} ms   engine is "
+        f"{numpy_time / engine:.2f}x numpy's speed"
+    )
     print(f"  Python loop (est.)     {loop * 1e3:8.0f} ms   engine is {loop / engine:.0f}x faster")
     print(f"  engine == numpy within {np.max(np.abs(out - numpy_seed_table(n, warm))):.1e}\n")
 
@@ -101,7 +120,7 @@ def main() -> None:
     show_seed()
     show_speed()
     try:
-        from lrkit.torch.demo import main as torch_demo
+        from lrkit.torch.demo import main as torch_demo  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return
     torch_demo()

@@ -107,7 +107,9 @@ def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
     except (TypeError, ValueError) as exc:
         raise TypeError(f"base must be a sequence of numbers, got {base!r}") from exc
     if array.ndim != 1 or len(array) == 0:
-        raise ValueError(f"base must be a non-empty 1-d sequence of numbers, got shape {array.shape}")
+        raise ValueError(
+            f"base must be a non-empty 1-d sequence of numbers, got shape {array.shape}"
+        )
     if not np.isfinite(array).all():
         raise ValueError(f"base must be finite, got {array.tolist()!r}")
     return array

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-
 import pluggy
 
 from lrkit import hookspecs
@@ -100,5 +99,3 @@ def reload() -> None:
     """Forget the loaded plugins (the next use loads them again)."""
     global _state
     _state = None
-
-

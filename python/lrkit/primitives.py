@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
     from lrkit._core import Node
 
-_frozen = dataclass(frozen=True, repr=False, eq=False)
-
 
 def _set(obj: Schedule, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
@@ -36,7 +35,7 @@ def _between(value: float, a: float, b: float) -> float:
     return min(max(value, min(a, b)), max(a, b))
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Constant(Schedule):
     """``value`` at every step."""
 
@@ -56,7 +55,7 @@ class Constant(Schedule):
         return core.Constant(self.value_)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Linear(Schedule):
     """``start + (end - start) * t / L`` for ``t < L``, else ``end`` (clamped to the endpoints)."""
 
@@ -73,14 +72,16 @@ class Linear(Schedule):
     def value(self, step: int) -> float:
         length = steps_of(self.length, "linear(length=...)")
         if step < length:
-            return _between(self.start + (self.end - self.start) * step / length, self.start, self.end)
+            return _between(
+                self.start + (self.end - self.start) * step / length, self.start, self.end
+            )
         return self.end
 
     def _node(self) -> Node:
         return core.Linear(self.start, self.end, steps_of(self.length, "linear(length=...)"))
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Schedule):
     """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``0 < t < L`` (clamped to the
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
@@ -108,7 +109,7 @@ class Cosine(Schedule):
         return core.Cosine(self.start, self.end, steps_of(self.length, "cosine(length=...)"))
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Schedule):
     """``start * gamma ** t``."""
 
@@ -127,7 +128,7 @@ class Exponential(Schedule):
         return core.Exponential(self.start, self.gamma)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Step(Schedule):
     """``start * gamma ** (t // every)``."""
 
@@ -148,7 +149,7 @@ class Step(Schedule):
         return core.StepDecay(self.start, self.gamma, steps_of(self.every, "step(every=...)"))
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class MultiStep(Schedule):
     """``start * gamma ** k`` where ``k`` is the number of milestones ``<= t``."""
 
@@ -172,7 +173,7 @@ class MultiStep(Schedule):
         return core.MultiStep(self.start, self.gamma, self._steps())
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class Polynomial(Schedule):
     """``end + (start - end) * (1 - t / L) ** power`` for ``0 < t < L`` (clamped to the
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
@@ -203,7 +204,7 @@ class Polynomial(Schedule):
         return core.Polynomial(self.start, self.end, length, self.power)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class InverseSqrt(Schedule):
     """``start / sqrt(1 + t / timescale)``."""
 
@@ -216,14 +217,16 @@ class InverseSqrt(Schedule):
         _set(self, "timescale", check.duration("inverse_sqrt", "timescale", self.timescale))
 
     def value(self, step: int) -> float:
-        return self.start / math.sqrt(1 + step / steps_of(self.timescale, "inverse_sqrt(timescale=...)"))
+        return self.start / math.sqrt(
+            1 + step / steps_of(self.timescale, "inverse_sqrt(timescale=...)")
+        )
 
     def _node(self) -> Node:
         timescale = steps_of(self.timescale, "inverse_sqrt(timescale=...)")
         return core.InverseSqrt(self.start, timescale)
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class PiecewiseLinear(Schedule):
     """Linear between knots ``(s_j, v_j)``: ``v_j + (v_{j+1} - v_j) * (t - s_j) / (s_{j+1} - s_j)``
     for ``s_j <= t < s_{j+1}``; ``v_0`` before the first knot, the last value after the last."""
@@ -234,7 +237,9 @@ class PiecewiseLinear(Schedule):
     def __post_init__(self) -> None:
         knots = self.knots
         if isinstance(knots, (str, bytes)) or not hasattr(knots, "__iter__"):
-            raise TypeError(f"piecewise_linear: knots must be a list of (step, value), got {knots!r}")
+            raise TypeError(
+                f"piecewise_linear: knots must be a list of (step, value), got {knots!r}"
+            )
         pairs = []
         for i, knot in enumerate(knots):
             if isinstance(knot, (str, bytes)) or not hasattr(knot, "__len__") or len(knot) != 2:
@@ -271,7 +276,7 @@ class PiecewiseLinear(Schedule):
         return core.PiecewiseLinear(*self._points())
 
 
-@_frozen
+@dataclass(frozen=True, repr=False, eq=False)
 class PiecewiseConstant(Schedule):
     """``values[k]`` where ``k`` is the number of boundaries ``<= t``."""
 
@@ -383,11 +388,14 @@ def piecewise_linear(knots: Sequence[tuple[Duration, float]]) -> PiecewiseLinear
 def piecewise_constant(
     boundaries: Sequence[Duration], values: Sequence[float]
 ) -> PiecewiseConstant:
-    """``values[k]`` on ``[boundaries[k-1], boundaries[k])``; ``len(values) == len(boundaries)+1``."""
+    """``values[k]`` on ``[boundaries[k-1], boundaries[k])``.
+
+    ``len(values) == len(boundaries) + 1``.
+    """
     return PiecewiseConstant(boundaries, values)  # type: ignore[arg-type]
 
 
-_FACTORIES = {
+_FACTORIES: dict[str, Callable[..., Schedule]] = {
     "constant": constant,
     "linear": linear,
     "cosine": cosine,

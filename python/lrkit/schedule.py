@@ -74,7 +74,7 @@ class Schedule:
 
     @property
     def groups(self) -> int | None:
-        """Number of param groups this schedule has its own values for (``per_group``), else None."""
+        """Number of param groups with their own values (``per_group``), else None."""
         return None
 
     def table(
@@ -147,7 +147,7 @@ class Schedule:
         if type(self) is not type(other):
             return NotImplemented
         assert isinstance(other, Schedule)
-        return _freeze(self.arguments()) == _freeze(other.arguments())
+        return bool(_freeze(self.arguments()) == _freeze(other.arguments()))
 
     def __hash__(self) -> int:
         return hash((type(self), _freeze(self.arguments())))
@@ -184,10 +184,10 @@ def _positive_int(name: str, value: object) -> int:
 
 
 def _init_parameter_names(cls: type) -> list[str]:
-    params = inspect.signature(cls.__init__).parameters.values()
+    params = inspect.signature(cls).parameters.values()
     return [
         p.name
-        for p in list(params)[1:]
+        for p in params
         if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     ]
 
@@ -198,13 +198,15 @@ def _resolve_value(
     if isinstance(value, Schedule):
         return value.resolve(total_steps=total_steps, steps_per_epoch=steps_per_epoch)
     if isinstance(value, (Epochs, Fraction)):
-        return to_steps(value, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
+        return to_steps(
+            value, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where
+        )
     if isinstance(value, (list, tuple)):
         items = [
             _resolve_value(v, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
             for v in value
         ]
-        if all(a is b for a, b in zip(items, value)):
+        if all(a is b for a, b in zip(items, value, strict=True)):
             return value
         return type(value)(items)
     return value

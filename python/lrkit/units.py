@@ -49,7 +49,7 @@ class Fraction:
         return _round_half_up(self.value * total_steps)
 
 
-Duration = Union[int, Epochs, Fraction]
+Duration = Union[int, Epochs, Fraction]  # noqa: UP007 (a runtime alias on Python 3.10)
 
 
 def epochs(value: float) -> Epochs:
