@@ -6,4 +6,5 @@
 namespace lrkit {
 void register_nodes(pybind11::module_& m);
 void register_tables(pybind11::module_& m);
+void register_cycles(pybind11::module_& m);
 }  // namespace lrkit

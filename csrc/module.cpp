@@ -2,11 +2,12 @@
 #include "bindings.hpp"
 
 // Bumped whenever the Python-visible interface changes; lrkit/__init__.py refuses a stale build.
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lrkit's C++ engine: schedule nodes evaluated over ranges of steps, GIL released.";
   m.attr("ABI_VERSION") = kAbiVersion;
   lrkit::register_nodes(m);
   lrkit::register_tables(m);
+  lrkit::register_cycles(m);
 }

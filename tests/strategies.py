@@ -60,6 +60,8 @@ def primitives(draw: st.DrawFn) -> lrkit.Schedule:
                 "inverse_sqrt",
                 "piecewise_linear",
                 "piecewise_constant",
+                "cosine_restarts",
+                "cyclic",
                 "python",
                 "python_vector",
             ]
@@ -92,6 +94,24 @@ def primitives(draw: st.DrawFn) -> lrkit.Schedule:
     if kind == "piecewise_constant":
         bounds = draw(increasing_steps())
         return lrkit.piecewise_constant(bounds, [draw(values) for _ in range(len(bounds) + 1)])
+    if kind == "cosine_restarts":
+        return lrkit.cosine_restarts(
+            start=draw(values),
+            end=draw(values),
+            period=draw(lengths),
+            period_mult=draw(st.sampled_from([1.0, 1.5, 2.0, 3.0])),
+            decay=draw(st.floats(0.1, 1.0)),
+            limit=draw(st.none() | st.integers(1, 5)),
+        )
+    if kind == "cyclic":
+        return lrkit.cyclic(
+            low=draw(values),
+            high=draw(values),
+            up=draw(lengths),
+            down=draw(st.none() | lengths),
+            mode=draw(st.sampled_from(["triangular", "triangular2", "exp_range"])),
+            gamma=draw(st.floats(0.99, 1.0)),
+        )
     if kind == "python":
         return HalvingEvery(start=draw(values), every=draw(lengths))
     return VectorRamp(start=draw(values), slope=draw(st.floats(-0.01, 0.01)))
@@ -100,7 +120,9 @@ def primitives(draw: st.DrawFn) -> lrkit.Schedule:
 def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lrkit.Schedule]:
     @st.composite
     def combine(draw: st.DrawFn) -> lrkit.Schedule:
-        kind = draw(st.sampled_from(["warmup", "sequence", "product", "scale", "clip", "repeat"]))
+        kind = draw(
+            st.sampled_from(["warmup", "sequence", "product", "scale", "clip", "repeat", "noise"])
+        )
         if kind == "warmup":
             return lrkit.warmup(draw(children), length=draw(lengths), start=draw(values))
         if kind == "sequence":
@@ -117,6 +139,10 @@ def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lr
             low, high = sorted([draw(values), draw(values)])
             bounds = draw(st.sampled_from([(low, high), (low, None), (None, high)]))
             return lrkit.clip(draw(children), low=bounds[0], high=bounds[1])
+        if kind == "noise":
+            return lrkit.noise(
+                draw(children), amount=draw(st.floats(0.0, 0.5)), seed=draw(st.integers(0, 99))
+            )
         return lrkit.repeat(draw(children), period=draw(lengths))
 
     return combine()

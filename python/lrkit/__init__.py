@@ -25,6 +25,7 @@ from lrkit.combinators import (
     sequence,
     warmup,
 )
+from lrkit.cycles import cosine_restarts, cyclic, noise, one_cycle, wsd
 from lrkit.hookspecs import hookimpl, hookspec
 from lrkit.primitives import (
     constant,
@@ -56,7 +57,9 @@ __all__ = [
     "clip",
     "constant",
     "cosine",
+    "cosine_restarts",
     "create",
+    "cyclic",
     "epochs",
     "exponential",
     "fraction",
@@ -65,6 +68,8 @@ __all__ = [
     "inverse_sqrt",
     "linear",
     "multistep",
+    "noise",
+    "one_cycle",
     "per_group",
     "piecewise_constant",
     "piecewise_linear",
@@ -76,6 +81,7 @@ __all__ = [
     "sequence",
     "step",
     "warmup",
+    "wsd",
 ]
 
 

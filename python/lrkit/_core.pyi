@@ -72,3 +72,16 @@ def fill_groups(
     base: npt.NDArray[np.float64] | None,
     out: npt.NDArray[np.float64],
 ) -> int: ...
+
+class CosineRestarts(Node):
+    def __init__(
+        self, start: float, end: float, period: int, mult: float, decay: float, limit: int
+    ) -> None: ...
+
+class Cyclic(Node):
+    def __init__(
+        self, low: float, high: float, up: int, down: int, mode: int, gamma: float
+    ) -> None: ...
+
+class Noise(Node):
+    def __init__(self, child: Node, amount: float, seed: int) -> None: ...

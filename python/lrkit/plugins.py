@@ -14,7 +14,7 @@ from lrkit import hookspecs
 from lrkit.registry import Factory, Registry
 
 #: Modules whose hooks register the built-in schedules, exactly like a plugin's would.
-BUILTIN_MODULES = ("lrkit.primitives", "lrkit.combinators")
+BUILTIN_MODULES = ("lrkit.primitives", "lrkit.combinators", "lrkit.cycles")
 
 
 @dataclass

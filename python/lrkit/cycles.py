@@ -1,0 +1,304 @@
+"""Cycles and shaped runs: cosine restarts (SGDR), cyclic triangles, one-cycle, warmup-stable-
+decay, and deterministic noise. ``cosine_restarts``, ``cyclic`` and ``noise`` run as their own C++
+nodes (``csrc/cycles.hpp``); ``one_cycle`` and ``wsd`` are compositions of built-ins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from lrkit import _checks as check
+from lrkit._native import core
+from lrkit.combinators import Sequenced, _child, _set, sequence, warmup
+from lrkit.hookspecs import Register, hookimpl
+from lrkit.primitives import constant, cosine, linear, polynomial
+from lrkit.schedule import Schedule
+from lrkit.units import Duration, steps_of
+
+if TYPE_CHECKING:
+    from lrkit._core import Node
+
+_MASK64 = (1 << 64) - 1
+_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CosineRestarts(Schedule):
+    """SGDR. Cycle ``i`` lasts ``T_i = period * period_mult**i`` steps and anneals from
+    ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1 + cos(pi * t_cur / T_i))
+    / 2`` where ``t_cur`` is the step within the cycle. From cycle ``limit`` on (if given): ``end``.
+
+    With ``period_mult = m > 1``: ``i = floor(log(1 - t/period * (1 - m)) / log(m))`` and
+    ``t_cur = t - period * (1 - m**i) / (1 - m)`` (clamped to ``[0, T_i]``).
+    """
+
+    config_name: ClassVar[str] = "cosine_restarts"
+    start: float
+    end: float
+    period: Duration
+    period_mult: float = 1.0
+    decay: float = 1.0
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        owner = "cosine_restarts"
+        _set(self, "start", check.real(owner, "start", self.start))
+        _set(self, "end", check.real(owner, "end", self.end))
+        _set(self, "period", check.duration(owner, "period", self.period))
+        _set(self, "period_mult", check.real(owner, "period_mult", self.period_mult))
+        if self.period_mult < 1:
+            raise ValueError(f"{owner}: period_mult must be >= 1, got {self.period_mult!r}")
+        _set(self, "decay", check.positive(owner, "decay", self.decay))
+        if self.limit is not None:
+            _set(self, "limit", check.integer(owner, "limit", self.limit, minimum=1))
+
+    def value(self, step: int) -> float:
+        period = steps_of(self.period, "cosine_restarts(period=...)")
+        mult = self.period_mult
+        if mult == 1.0:
+            index = step // period
+            cycle = float(index)
+            t_cur = float(step - index * period)
+            t_i = float(period)
+        else:
+            cycle = float(math.floor(math.log(1.0 - step / period * (1.0 - mult)) / math.log(mult)))
+            t_i = mult**cycle * period
+            t_cur = min(max(step - period * (1.0 - mult**cycle) / (1.0 - mult), 0.0), t_i)
+        if self.limit is not None and cycle >= self.limit:
+            return self.end
+        peak: float = self.start * self.decay**cycle
+        return self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
+
+    def _node(self) -> Node:
+        period = steps_of(self.period, "cosine_restarts(period=...)")
+        limit = -1 if self.limit is None else self.limit
+        return core.CosineRestarts(
+            self.start, self.end, period, self.period_mult, self.decay, limit
+        )
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Cyclic(Schedule):
+    """Triangle waves: ``low + (high - low) * scale * amplitude`` where, with ``phase = t % (up +
+    down)``, ``scale = phase / up`` while rising (``phase <= up``), else ``(up + down - phase) /
+    down``; ``amplitude`` is 1 (``triangular``), ``0.5 ** cycle`` (``triangular2``) or
+    ``gamma ** t`` (``exp_range``)."""
+
+    config_name: ClassVar[str] = "cyclic"
+    low: float
+    high: float
+    up: Duration
+    down: Duration | None = None
+    mode: Literal["triangular", "triangular2", "exp_range"] = "triangular"
+    gamma: float = 1.0
+
+    def __post_init__(self) -> None:
+        owner = "cyclic"
+        _set(self, "low", check.real(owner, "low", self.low))
+        _set(self, "high", check.real(owner, "high", self.high))
+        _set(self, "up", check.duration(owner, "up", self.up))
+        if self.down is not None:
+            _set(self, "down", check.duration(owner, "down", self.down))
+        if self.mode not in _CYCLIC_MODES:
+            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES}, got {self.mode!r}")
+        _set(self, "gamma", check.positive(owner, "gamma", self.gamma))
+
+    def _lengths(self) -> tuple[int, int]:
+        up = steps_of(self.up, "cyclic(up=...)")
+        down = up if self.down is None else steps_of(self.down, "cyclic(down=...)")
+        return up, down
+
+    def value(self, step: int) -> float:
+        up, down = self._lengths()
+        total = up + down
+        cycle, phase = divmod(step, total)
+        scale = phase / up if phase <= up else (total - phase) / down
+        amplitude = 1.0
+        if self.mode == "triangular2":
+            amplitude = 0.5**cycle
+        elif self.mode == "exp_range":
+            amplitude = self.gamma**step
+        return self.low + (self.high - self.low) * scale * amplitude
+
+    def _node(self) -> Node:
+        up, down = self._lengths()
+        return core.Cyclic(
+            self.low, self.high, up, down, _CYCLIC_MODES.index(self.mode), self.gamma
+        )
+
+
+def _mix64(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Noise(Schedule):
+    """``schedule(t) * (1 + amount * u(t))`` with ``u(t)`` uniform in ``[-1, 1)``, a pure function
+    of ``(seed, t)`` (a 64-bit hash): the same at every resume, in every chunk."""
+
+    config_name: ClassVar[str] = "noise"
+    schedule: Schedule
+    amount: float
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _set(self, "schedule", _child("noise", "schedule", self.schedule))
+        _set(self, "amount", check.real("noise", "amount", self.amount))
+        if not 0 <= self.amount < 1:
+            raise ValueError(f"noise: amount must be in [0, 1), got {self.amount!r}")
+        _set(self, "seed", check.integer("noise", "seed", self.seed, minimum=0))
+        if self.seed >= 1 << 32:
+            raise ValueError(f"noise: seed must be < 2**32, got {self.seed!r}")
+
+    def value(self, step: int) -> float:
+        bits = _mix64(((self.seed << 32) + step) & _MASK64)
+        u = (bits >> 11) * 2.0**-53 * 2.0 - 1.0
+        return self.schedule(step) * (1.0 + self.amount * u)
+
+    def _node(self) -> Node:
+        return core.Noise(self.schedule._node(), self.amount, self.seed)
+
+
+# -- public constructors ---------------------------------------------------------------------
+
+
+def cosine_restarts(
+    start: float,
+    end: float,
+    period: Duration,
+    period_mult: float = 1.0,
+    decay: float = 1.0,
+    limit: int | None = None,
+) -> CosineRestarts:
+    """SGDR: cosine from ``start`` (times ``decay**i`` in cycle ``i``) to ``end``, restarting
+    after ``period`` steps, each cycle ``period_mult`` times longer; ``end`` after ``limit``
+    cycles.
+
+    >>> s = lrkit.cosine_restarts(start=1.0, end=0.0, period=4)
+    >>> [s(t) for t in (0, 2, 4)]
+    [1.0, 0.5, 1.0]
+    """
+    return CosineRestarts(start, end, period, period_mult, decay, limit)
+
+
+def cyclic(
+    low: float,
+    high: float,
+    up: Duration,
+    down: Duration | None = None,
+    mode: Literal["triangular", "triangular2", "exp_range"] = "triangular",
+    gamma: float = 1.0,
+) -> Cyclic:
+    """Cyclical learning rates (Smith 2017): ``low -> high`` over ``up`` steps, back over
+    ``down`` (default ``up``); ``mode`` scales each cycle's amplitude."""
+    return Cyclic(low, high, up, down, mode, gamma)
+
+
+def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
+    """Multiplicative noise ``1 + amount * u(t)``, deterministic in ``(seed, t)``."""
+    return Noise(schedule, amount, seed)
+
+
+def one_cycle(
+    peak: float,
+    total: Duration,
+    pct_start: float = 0.3,
+    div: float = 25.0,
+    final_div: float = 1e4,
+    anneal: Literal["cos", "linear"] = "cos",
+    three_phase: bool = False,
+) -> Sequenced:
+    """One-cycle (Smith & Topin): from ``peak / div`` up to ``peak`` over ``round(pct_start *
+    total)`` steps, then down to ``peak / (div * final_div)`` at ``total`` (with
+    ``three_phase``: back to ``peak / div`` over as many steps, then to the floor).
+
+    lrkit's convention (peak reached exactly at the end of the rise); ``lrkit.torch.OneCycleLR``
+    reproduces torch's own step boundaries.
+    """
+    check.real("one_cycle", "peak", peak)
+    if not 0 < pct_start < (0.5 if three_phase else 1):
+        raise ValueError(
+            f"one_cycle: pct_start must be in (0, {0.5 if three_phase else 1}), got {pct_start!r}"
+        )
+    if anneal not in ("cos", "linear"):
+        raise ValueError(f"one_cycle: anneal must be 'cos' or 'linear', got {anneal!r}")
+    total_steps = check.integer("one_cycle", "total", total, minimum=2)
+    check.positive("one_cycle", "div", div)
+    check.positive("one_cycle", "final_div", final_div)
+    shape = cosine if anneal == "cos" else linear
+    initial = peak / div
+    floor = initial / final_div
+    rise = max(1, round(pct_start * total_steps))
+    if three_phase:
+        fall = max(1, total_steps - 2 * rise)
+        return sequence(
+            [
+                shape(start=initial, end=peak, length=rise),
+                shape(start=peak, end=initial, length=rise),
+                shape(start=initial, end=floor, length=fall),
+            ],
+            boundaries=[rise, 2 * rise],
+        )
+    return sequence(
+        [
+            shape(start=initial, end=peak, length=rise),
+            shape(start=peak, end=floor, length=max(1, total_steps - rise)),
+        ],
+        boundaries=[rise],
+    )
+
+
+def wsd(
+    peak: float,
+    warmup_length: Duration,
+    decay_length: Duration,
+    total: Duration,
+    end: float = 0.0,
+    decay_shape: Literal["linear", "cosine", "square"] = "linear",
+) -> Schedule:
+    """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
+    ``total - decay_length``, then ``decay_shape`` down to ``end`` at ``total`` (``square`` is
+    ``polynomial`` with power 2).
+    """
+    shapes: dict[str, Callable[..., Schedule]] = {
+        "linear": linear,
+        "cosine": cosine,
+        "square": lambda **kw: polynomial(**kw, power=2.0),
+    }
+    if decay_shape not in shapes:
+        raise ValueError(f"wsd: decay_shape must be one of {sorted(shapes)}, got {decay_shape!r}")
+    total_steps = check.integer("wsd", "total", total, minimum=2)
+    warm = check.integer("wsd", "warmup_length", warmup_length, minimum=1)
+    decay = check.integer("wsd", "decay_length", decay_length, minimum=1)
+    if warm + decay > total_steps:
+        raise ValueError(
+            f"wsd: warmup_length + decay_length must be <= total, got {warm} + {decay} > "
+            f"{total_steps}"
+        )
+    stable_and_decay = shapes[decay_shape](start=peak, end=end, length=decay)
+    if warm + decay < total_steps:
+        stable_and_decay = sequence(
+            [constant(peak), stable_and_decay], boundaries=[total_steps - warm - decay]
+        )
+    return warmup(stable_and_decay, length=warm)
+
+
+_FACTORIES: dict[str, Callable[..., Any]] = {
+    "cosine_restarts": cosine_restarts,
+    "cyclic": cyclic,
+    "noise": noise,
+    "one_cycle": one_cycle,
+    "wsd": wsd,
+}
+
+
+@hookimpl
+def lrkit_register_schedules(register: Register) -> None:
+    for name, factory in _FACTORIES.items():
+        register(name, factory)

@@ -1,0 +1,124 @@
+"""Cosine restarts, cyclic triangles, one-cycle, warmup-stable-decay and noise: hand-computed
+values and their defining properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lrkit
+
+
+def half_cosine(peak: float, end: float, t: float, length: float) -> float:
+    return end + (peak - end) * (1 + math.cos(math.pi * t / length)) / 2
+
+
+def test_cosine_restarts_fixed_period() -> None:
+    s = lrkit.cosine_restarts(start=1.0, end=0.0, period=4)
+    assert s.table(9).tolist() == pytest.approx(
+        [
+            1.0,
+            0.8535533905932737,
+            0.5,
+            0.1464466094067262,
+            1.0,
+            0.8535533905932737,
+            0.5,
+            0.1464466094067262,
+            1.0,
+        ],
+        rel=1e-15,
+    )
+
+
+def test_cosine_restarts_growing_periods_decay_and_limit() -> None:
+    s = lrkit.cosine_restarts(start=1.0, end=0.1, period=2, period_mult=2.0, decay=0.5, limit=3)
+    # cycles: [0, 2) length 2 peak 1; [2, 6) length 4 peak 0.5; [6, 14) length 8 peak 0.25; then end
+    expected = [half_cosine(1.0, 0.1, t, 2) for t in range(2)]
+    expected += [half_cosine(0.5, 0.1, t, 4) for t in range(4)]
+    expected += [half_cosine(0.25, 0.1, t, 8) for t in range(8)]
+    expected += [0.1] * 4
+    np.testing.assert_allclose(s.table(18), expected, rtol=1e-14)
+    assert [s(t) for t in range(18)] == s.table(18).tolist()
+
+
+def test_cyclic_modes() -> None:
+    tri = lrkit.cyclic(low=0.1, high=1.0, up=2, down=3)
+    np.testing.assert_allclose(tri.table(7), [0.1, 0.55, 1.0, 0.7, 0.4, 0.1, 0.55], rtol=1e-15)
+    tri2 = lrkit.cyclic(low=0.0, high=1.0, up=1, mode="triangular2")
+    assert tri2.table(7).tolist() == [0.0, 1.0, 0.0, 0.5, 0.0, 0.25, 0.0]
+    exp = lrkit.cyclic(low=0.0, high=1.0, up=1, mode="exp_range", gamma=0.5)
+    assert exp.table(4).tolist() == [0.0, 0.5, 0.0, 0.125]
+
+
+def test_one_cycle_reaches_its_peak_and_floor() -> None:
+    s = lrkit.one_cycle(peak=1.0, total=100, pct_start=0.25)
+    table = s.table(101)
+    assert table[0] == 1.0 / 25 and table[25] == 1.0 and table.argmax() == 25
+    assert table[100] == 1.0 / 25 / 1e4 == table.min()
+    three = lrkit.one_cycle(peak=1.0, total=100, pct_start=0.2, three_phase=True, anneal="linear")
+    t3 = three.table(101)
+    assert t3[20] == 1.0 and t3[40] == 0.04 and t3[100] == 0.04 / 1e4
+    assert t3[10] == pytest.approx(0.52)
+
+
+def test_wsd_phases() -> None:
+    s = lrkit.wsd(peak=2.0, warmup_length=4, decay_length=4, total=12)
+    assert s.table(14).tolist() == [
+        0.0,
+        0.5,
+        1.0,
+        1.5,
+        2.0,
+        2.0,
+        2.0,
+        2.0,
+        2.0,
+        1.5,
+        1.0,
+        0.5,
+        0.0,
+        0.0,
+    ]
+    with pytest.raises(ValueError, match="warmup_length \\+ decay_length must be <= total"):
+        lrkit.wsd(peak=1.0, warmup_length=8, decay_length=8, total=10)
+
+
+@given(seed=st.integers(0, 2**32 - 1), amount=st.floats(0.0, 0.99), start=st.integers(0, 10**9))
+def test_noise_is_bounded_deterministic_and_chunk_invariant(
+    seed: int, amount: float, start: int
+) -> None:
+    s = lrkit.noise(lrkit.constant(2.0), amount=amount, seed=seed)
+    table = s.table(64, start=start)
+    assert (table >= 2.0 * (1 - amount)).all() and (table <= 2.0 * (1 + amount)).all()
+    assert table.tolist() == [s(t) for t in range(start, start + 64)]
+    assert np.array_equal(table[10:], s.table(54, start=start + 10))
+
+
+def test_noise_is_roughly_uniform() -> None:
+    u = (lrkit.noise(lrkit.constant(1.0), amount=0.5, seed=7).table(100_000) - 1.0) / 0.5
+    assert abs(u.mean()) < 0.01 and abs(u.var() - 1 / 3) < 0.01
+    assert np.histogram(u, bins=10, range=(-1, 1))[0].min() > 9_500
+
+
+@pytest.mark.parametrize(
+    ("build", "pattern"),
+    [
+        (
+            lambda: lrkit.cosine_restarts(start=1.0, end=0.0, period=5, period_mult=0.5),
+            "period_mult",
+        ),
+        (lambda: lrkit.cosine_restarts(start=1.0, end=0.0, period=5, limit=0), "limit"),
+        (lambda: lrkit.cyclic(low=0.0, high=1.0, up=2, mode="sine"), "mode"),  # type: ignore[arg-type]
+        (lambda: lrkit.noise(lrkit.constant(), amount=1.0), "amount"),
+        (lambda: lrkit.one_cycle(peak=1.0, total=100, pct_start=1.5), "pct_start"),
+        (lambda: lrkit.one_cycle(peak=1.0, total=100, anneal="exp"), "anneal"),  # type: ignore[arg-type]
+    ],
+)
+def test_invalid_arguments(build: object, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        build()  # type: ignore[operator]
