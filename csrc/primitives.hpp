@@ -16,6 +16,17 @@ inline double between(double value, double a, double b) {
   return std::min(std::max(value, std::min(a, b)), std::max(a, b));
 }
 
+// The loop shared by the interpolating primitives: start at t = 0, formula(t) clamped to the
+// endpoints for 0 < t < length, end from t = length on.
+template <class Formula>
+void fill_interpolation(Step t0, Step n, double* out, double start, double end, Step length,
+                        Formula formula) {
+  for (Step i = 0; i < n; ++i) {
+    const Step t = t0 + i;
+    out[i] = t == 0 ? start : t < length ? between(formula(static_cast<double>(t)), start, end) : end;
+  }
+}
+
 class Constant final : public Node {
  public:
   explicit Constant(double value) : value_(value) {}
@@ -25,18 +36,14 @@ class Constant final : public Node {
   double value_;
 };
 
-// start + (end - start) * t / L for t < L, else end.
+// start + (end - start) * t / L for t < L (clamped), else end.
 class Linear final : public Node {
  public:
   Linear(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
-    for (Step i = 0; i < n; ++i) {
-      const Step t = t0 + i;
-      out[i] = t < length_
-                   ? between(start_ + (end_ - start_) * static_cast<double>(t) / L, start_, end_)
-                   : end_;
-    }
+    fill_interpolation(t0, n, out, start_, end_, length_,
+                       [&](double t) { return start_ + (end_ - start_) * t / L; });
   }
 
  private:
@@ -50,18 +57,9 @@ class Cosine final : public Node {
   Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
-    const double span = start_ - end_;
-    for (Step i = 0; i < n; ++i) {
-      const Step t = t0 + i;
-      if (t == 0) {
-        out[i] = start_;
-      } else if (t < length_) {
-        const double v = end_ + span * (1.0 + std::cos(kPi * static_cast<double>(t) / L)) / 2.0;
-        out[i] = between(v, start_, end_);
-      } else {
-        out[i] = end_;
-      }
-    }
+    fill_interpolation(t0, n, out, start_, end_, length_, [&](double t) {
+      return end_ + (start_ - end_) * (1.0 + std::cos(kPi * t / L)) / 2.0;
+    });
   }
 
  private:
@@ -131,18 +129,9 @@ class Polynomial final : public Node {
       : start_(start), end_(end), length_(length), power_(power) {}
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
-    for (Step i = 0; i < n; ++i) {
-      const Step t = t0 + i;
-      if (t == 0) {
-        out[i] = start_;
-      } else if (t < length_) {
-        const double v =
-            end_ + (start_ - end_) * std::pow(1.0 - static_cast<double>(t) / L, power_);
-        out[i] = between(v, start_, end_);
-      } else {
-        out[i] = end_;
-      }
-    }
+    fill_interpolation(t0, n, out, start_, end_, length_, [&](double t) {
+      return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
+    });
   }
 
  private:

@@ -13,18 +13,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrkit import _checks as check
 from lrkit._native import core
-from lrkit.hookspecs import Register, hookimpl
+from lrkit.hookspecs import registration_hook
 from lrkit.schedule import Schedule
+from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from lrkit._core import Node
-
-
-def _set(obj: Schedule, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
 
 
 def _child(owner: str, name: str, value: Any) -> Schedule:
@@ -287,7 +284,4 @@ _FACTORIES: dict[str, Callable[..., Schedule]] = {
 }
 
 
-@hookimpl
-def lrkit_register_schedules(register: Register) -> None:
-    for name, factory in _FACTORIES.items():
-        register(name, factory)
+lrkit_register_schedules = registration_hook(_FACTORIES)

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit._native import core
-from lrkit.combinators import Sequenced, _child, _set, sequence, warmup
-from lrkit.hookspecs import Register, hookimpl
+from lrkit.combinators import Sequenced, _child, sequence, warmup
+from lrkit.hookspecs import registration_hook
 from lrkit.primitives import constant, cosine, linear, polynomial
 from lrkit.schedule import Schedule
+from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
@@ -298,7 +299,4 @@ _FACTORIES: dict[str, Callable[..., Any]] = {
 }
 
 
-@hookimpl
-def lrkit_register_schedules(register: Register) -> None:
-    for name, factory in _FACTORIES.items():
-        register(name, factory)
+lrkit_register_schedules = registration_hook(_FACTORIES)

@@ -6,7 +6,7 @@ A plugin is a module (found through the ``lrkit`` entry-point group) with functi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
@@ -22,6 +22,21 @@ class Register(Protocol):
     """The callback a plugin receives: ``register(name, factory)``."""
 
     def __call__(self, name: str, factory: Callable[..., Schedule | Any]) -> None: ...
+
+
+def registration_hook(factories: Mapping[str, Callable[..., Any]]) -> Callable[[Register], None]:
+    """A ``lrkit_register_schedules`` implementation registering ``factories`` by name; the
+    built-in modules use it exactly as a plugin may::
+
+        lrkit_register_schedules = registration_hook({"my_schedule": my_schedule})
+    """
+
+    @hookimpl(specname="lrkit_register_schedules")
+    def register_all(register: Register) -> None:
+        for name, factory in factories.items():
+            register(name, factory)
+
+    return register_all
 
 
 @hookspec

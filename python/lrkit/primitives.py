@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrkit import _checks as check
 from lrkit._native import core
-from lrkit.hookspecs import Register, hookimpl
+from lrkit.hookspecs import registration_hook
 from lrkit.schedule import Schedule
+from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
@@ -26,13 +27,16 @@ if TYPE_CHECKING:
     from lrkit._core import Node
 
 
-def _set(obj: Schedule, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
-
-
-def _between(value: float, a: float, b: float) -> float:
-    """``value`` clamped to ``[min(a, b), max(a, b)]``: rounding never leaves the endpoints."""
-    return min(max(value, min(a, b)), max(a, b))
+def _interpolate(
+    step: int, start: float, end: float, length: int, formula: Callable[[int], float]
+) -> float:
+    """The rule shared by the interpolating primitives: ``start`` at ``t = 0``, ``formula(t)``
+    clamped to ``[min(start, end), max(start, end)]`` for ``0 < t < length``, then ``end``."""
+    if step == 0:
+        return start
+    if step < length:
+        return min(max(formula(step), min(start, end)), max(start, end))
+    return end
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -71,11 +75,13 @@ class Linear(Schedule):
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "linear(length=...)")
-        if step < length:
-            return _between(
-                self.start + (self.end - self.start) * step / length, self.start, self.end
-            )
-        return self.end
+        return _interpolate(
+            step,
+            self.start,
+            self.end,
+            length,
+            lambda t: self.start + (self.end - self.start) * t / length,
+        )
 
     def _node(self) -> Node:
         return core.Linear(self.start, self.end, steps_of(self.length, "linear(length=...)"))
@@ -98,12 +104,13 @@ class Cosine(Schedule):
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
-        if step == 0:
-            return self.start
-        if step < length:
-            value = self.end + (self.start - self.end) * (1 + math.cos(math.pi * step / length)) / 2
-            return _between(value, self.start, self.end)
-        return self.end
+        return _interpolate(
+            step,
+            self.start,
+            self.end,
+            length,
+            lambda t: self.end + (self.start - self.end) * (1 + math.cos(math.pi * t / length)) / 2,
+        )
 
     def _node(self) -> Node:
         return core.Cosine(self.start, self.end, steps_of(self.length, "cosine(length=...)"))
@@ -192,12 +199,13 @@ class Polynomial(Schedule):
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")
-        if step == 0:
-            return self.start
-        if step < length:
-            value = self.end + (self.start - self.end) * (1 - step / length) ** self.power
-            return _between(value, self.start, self.end)
-        return self.end
+        return _interpolate(
+            step,
+            self.start,
+            self.end,
+            length,
+            lambda t: self.end + (self.start - self.end) * (1 - t / length) ** self.power,
+        )
 
     def _node(self) -> Node:
         length = steps_of(self.length, "polynomial(length=...)")
@@ -409,7 +417,4 @@ _FACTORIES: dict[str, Callable[..., Schedule]] = {
 }
 
 
-@hookimpl
-def lrkit_register_schedules(register: Register) -> None:
-    for name, factory in _FACTORIES.items():
-        register(name, factory)
+lrkit_register_schedules = registration_hook(_FACTORIES)

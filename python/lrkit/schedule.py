@@ -168,6 +168,11 @@ class Schedule:
         return callback_node(self)
 
 
+def set_field(schedule: Schedule, name: str, value: Any) -> None:
+    """Set a field of a frozen dataclass schedule (its ``__post_init__`` normalises arguments)."""
+    object.__setattr__(schedule, name, value)
+
+
 def _check_step(step: object) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         raise TypeError(f"step must be an int, got {step!r}")
