@@ -1,7 +1,10 @@
 """pluggy hook specifications of lrkit (project name and entry-point group: ``lrkit``).
 
-A plugin is a module (found through the ``lrkit`` entry-point group) with functions marked
-``@lrkit.hookimpl`` whose names match the specifications below.
+A plugin is a module, found through the ``lrkit`` entry-point group of an installed
+distribution, holding functions marked ``@lrkit.hookimpl`` whose names match the specifications
+below. Built-in schedules register through the very same hook (see :mod:`lrkit.plugins`).
+A hook implementation may accept fewer arguments than its specification, so arguments can be
+added later without breaking plugins. The plugin contract is written out in ``docs/plugins.md``.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ import pluggy
 if TYPE_CHECKING:
     from lrkit.schedule import Schedule
 
-hookspec = pluggy.HookspecMarker("lrkit")
-hookimpl = pluggy.HookimplMarker("lrkit")
+PROJECT = "lrkit"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 class Register(Protocol):
-    """The callback a plugin receives: ``register(name, factory)``."""
+    """The callback a plugin receives: ``register(name, factory)``.
 
-    def __call__(self, name: str, factory: Callable[..., Schedule | Any]) -> None: ...
+    ``name`` is a str of identifiers joined by dots (``"rex"``, ``"myorg.rex"``);
+    ``factory(**kwargs)`` returns a :class:`lrkit.Schedule`. It may be a ``Schedule`` subclass
+    itself (then ``to_config()`` works on instances built directly, too) or a function.
+    """
+
+    def __call__(self, name: str, factory: Callable[..., Schedule]) -> None: ...
 
 
 def registration_hook(factories: Mapping[str, Callable[..., Any]]) -> Callable[[Register], None]:
@@ -41,9 +50,17 @@ def registration_hook(factories: Mapping[str, Callable[..., Any]]) -> Callable[[
 
 @hookspec
 def lrkit_register_schedules(register: Register) -> None:
-    """Register schedules by name: call ``register(name, factory)`` for each.
+    """Register schedules by name: call ``register(name, factory)`` once per schedule.
 
     ``factory(**kwargs)`` returns a ``lrkit.Schedule``: a composition of built-ins (it then runs
-    in the C++ engine) or an instance of a Python subclass implementing ``value(step)``.
-    ``lrkit.create({"name": name, **kwargs})`` calls it.
+    in the C++ engine) or an instance of a Python subclass implementing ``value(step)``
+    (optionally the vectorised ``values(steps)``), whose ``__init__`` stores its arguments as
+    attributes of the same names. ``lrkit.create({"name": name, **kwargs})`` calls it, and the
+    schedule it returns serialises back to that config.
+
+    A name taken twice (by two plugins, or by a plugin and a built-in) is reported naming both
+    providers and cannot be used until one is removed; an exception raised here is reported
+    with the plugin's distribution name, and none of this plugin's names are registered.
+
+    :param register: the callback to call with ``(name, factory)``.
     """

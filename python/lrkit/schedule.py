@@ -20,6 +20,7 @@ implements ``value(step)`` (optionally the vectorised ``values(steps)``)::
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import math
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from lrkit._core import Node
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Instance attribute holding the config a schedule was created from by name (``lrkit.create``),
+#: when that differs from the config of its own tree (a plugin's composition of built-ins).
+ORIGIN_ATTR = "_lrkit_origin"
 IntArray = npt.NDArray[np.int64]
 
 
@@ -99,6 +104,9 @@ class Schedule:
         """Plain, JSON-serialisable data: ``{"name": ..., **arguments}`` (nested for children)."""
         from lrkit.registry import name_of
 
+        origin = _origin(self)
+        if origin is not None:
+            return copy.deepcopy(origin)
         name = name_of(self)
         return {"name": name, **{k: encode(v) for k, v in self.arguments().items()}}
 
@@ -110,6 +118,14 @@ class Schedule:
             total_steps = _positive_int("total_steps", total_steps)
         if steps_per_epoch is not None:
             steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
+        origin = _origin(self)
+        if origin is not None:  # created by name: resolve the config, build it again by name
+            from lrkit.registry import create, resolve_config
+
+            resolved_config = resolve_config(
+                origin, total_steps=total_steps, steps_per_epoch=steps_per_epoch
+            )
+            return self if resolved_config == origin else create(resolved_config)
         arguments = self.arguments()
         resolved = {
             name: _resolve_value(
@@ -171,6 +187,11 @@ class Schedule:
 def set_field(schedule: Schedule, name: str, value: Any) -> None:
     """Set a field of a frozen dataclass schedule (its ``__post_init__`` normalises arguments)."""
     object.__setattr__(schedule, name, value)
+
+
+def _origin(schedule: Schedule) -> dict[str, Any] | None:
+    origin: dict[str, Any] | None = getattr(schedule, "__dict__", {}).get(ORIGIN_ATTR)
+    return origin
 
 
 def _check_step(step: object) -> int:
