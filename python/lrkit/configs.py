@@ -6,7 +6,8 @@
 * a path to a ``.json``, ``.yaml``/``.yml`` (needs PyYAML) or ``.toml`` file holding one
   config (at the top level, or under a ``schedule`` key);
 * the short form ``name:key=value,key=value``, for example
-  ``cosine:start=0.1,end=0,length=90ep`` or ``multistep:start=0.1,gamma=0.1,milestones=[30ep,60ep]``.
+  ``cosine:start=0.1,end=0,length=90ep`` or
+  ``multistep:start=0.1,gamma=0.1,milestones=[30ep,60ep]``.
 
 In the short form, each value is a JSON scalar (``0.1``, ``1e-4``, ``true``, ``null``,
 ``"text"``), a duration, a list ``[v, v, ...]`` of such values, or a JSON object (a nested
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,7 +121,11 @@ def parse_value(raw: str, *, where: str = "value") -> Any:
         if not raw.endswith("]"):
             raise ConfigError(f"{where}: a list must end with ']'")
         inner = raw[1:-1]
-        return [parse_value(v.strip(), where=where) for v in _split(inner, raw)] if inner.strip() else []
+        return (
+            [parse_value(v.strip(), where=where) for v in _split(inner, raw)]
+            if inner.strip()
+            else []
+        )
     duration = _DURATION.match(raw)
     if duration:
         number = _number(duration["number"])
@@ -183,18 +189,18 @@ def _yaml(text: str, path: Path) -> Any:
 
 
 def _toml(text: str, path: Path) -> Any:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
+    if sys.version_info >= (3, 11):
+        import tomllib as toml
+    else:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
+            import tomli as toml  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             raise ConfigError(
                 f"reading {str(path)!r} needs Python >= 3.11 or tomli: pip install tomli"
             ) from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{str(path)!r} is not valid TOML: {exc}") from None
 
 
@@ -202,7 +208,7 @@ def _as_config(data: Any, where: str) -> dict[str, Any]:
     if isinstance(data, dict) and "name" not in data and isinstance(data.get("schedule"), dict):
         data = data["schedule"]
     if not isinstance(data, dict):
-        raise ConfigError(f"{where} must hold a config object {{\"name\": ...}}, got {data!r}")
+        raise ConfigError(f'{where} must hold a config object {{"name": ...}}, got {data!r}')
     if "name" not in data:
         raise ConfigError(
             f"{where} has no 'name' key: a config is {{\"name\": <schedule>, ...arguments}}"

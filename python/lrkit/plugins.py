@@ -143,7 +143,8 @@ class _Loader:
         for ep, dist_name, version in _entry_points():
             info = PluginInfo(ep.name, dist_name, version, ep.value)
             if disabled is True or (
-                isinstance(disabled, set) and {_normalise(ep.name), _normalise(dist_name)} & disabled
+                isinstance(disabled, set)
+                and {_normalise(ep.name), _normalise(dist_name)} & disabled
             ):
                 self.state.disabled.append(f"{dist_name} {version} ({ep.name})")
                 continue

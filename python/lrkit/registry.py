@@ -176,6 +176,8 @@ def create(config: Mapping[str, Any]) -> Schedule:
     try:
         schedule = factory(**kwargs)
     except TypeError as exc:
+        if str(exc).startswith(f"{name}:"):
+            raise
         raise TypeError(f"schedule {name!r}: {exc}") from exc
     if not isinstance(schedule, Schedule):
         raise TypeError(f"the factory of {name!r} returned {schedule!r}, not a lrkit.Schedule")
@@ -262,7 +264,10 @@ def resolve_config(
         label = config.get("name", where)
         return {
             k: resolve_config(
-                v, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=f"{label}({k}=...)"
+                v,
+                total_steps=total_steps,
+                steps_per_epoch=steps_per_epoch,
+                where=f"{label}({k}=...)",
             )
             for k, v in config.items()
         }

@@ -16,7 +16,9 @@ from lrkit.units import Duration, steps_of
 __version__ = "0.1.0"
 
 
-def warmup_cosine(peak: float, warmup: Duration, decay: Duration, floor: float = 0.0) -> lrkit.Schedule:
+def warmup_cosine(
+    peak: float, warmup: Duration, decay: Duration, floor: float = 0.0
+) -> lrkit.Schedule:
     """Linear warmup ``0 -> peak`` over ``warmup`` steps, then a cosine decay to
     ``floor * peak`` over ``decay`` steps, held after.
 
@@ -24,7 +26,9 @@ def warmup_cosine(peak: float, warmup: Duration, decay: Duration, floor: float =
     ``lrkit.epochs(x)`` or ``lrkit.fraction(x)``.
     """
     if not 0.0 <= floor <= 1.0:
-        raise ValueError(f"warmup_cosine: floor must be in [0, 1] (a fraction of peak), got {floor!r}")
+        raise ValueError(
+            f"warmup_cosine: floor must be in [0, 1] (a fraction of peak), got {floor!r}"
+        )
     decay_part = lrkit.cosine(start=peak, end=floor * peak, length=decay)
     return lrkit.warmup(decay_part, length=warmup)
 
@@ -49,7 +53,9 @@ class Rex(lrkit.Schedule):
 
     def values(self, steps: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         z = 1.0 - np.minimum(steps, self._steps()) / self._steps()
-        result: npt.NDArray[np.float64] = self.floor + (self.peak - self.floor) * z / (0.5 + 0.5 * z)
+        result: npt.NDArray[np.float64] = self.floor + (self.peak - self.floor) * z / (
+            0.5 + 0.5 * z
+        )
         return result
 
     def _steps(self) -> int:

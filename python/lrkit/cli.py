@@ -1,0 +1,451 @@
+"""The ``lrkit`` command (also ``python -m lrkit``): look at schedules before training.
+
+::
+
+    lrkit list                                        every registered schedule
+    lrkit show "cosine:start=0.1,end=0,length=90ep" --steps 9000 --steps-per-epoch 100
+    lrkit plot CONFIG [CONFIG ...] --steps N -o lr.png [--groups 1 0.5] [--log]
+    lrkit table CONFIG --steps N [--every K] [--format csv|json] [-o FILE]
+    lrkit plugins                                     loaded plugins and failures
+    lrkit demo                                        what `make run` shows
+    lrkit bench [CONFIG] [--steps N]                  engine vs numpy vs a Python loop
+
+CONFIG is JSON text, a .json/.yaml/.toml file or ``name:key=value,...`` (see
+:mod:`lrkit.configs`). Values come from the C++ engine in table chunks. Errors are one line on
+stderr with exit status 2 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+import numpy as np
+
+import lrkit
+from lrkit import plugins as plugin_state
+from lrkit.configs import ConfigError, read_config
+from lrkit.registry import create, resolve_config
+from lrkit.schedule import Schedule
+from lrkit.summary import Progress, Summary, chunks, key_steps, summarize, values_at
+from lrkit.units import UnresolvedDurationError
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error shown as one line, exit status 2."""
+
+
+# -- loading schedules -----------------------------------------------------------------------
+
+
+def load_schedule(
+    text: str, *, steps: int, steps_per_epoch: int | None
+) -> tuple[Schedule, dict[str, Any]]:
+    """The schedule of a CONFIG argument, with epochs and fractions resolved to steps.
+
+    Durations are resolved in the config first (so factories that need step counts get them),
+    then the schedule is built by name.
+    """
+    config = read_config(text)
+    try:
+        resolved = resolve_config(config, total_steps=steps, steps_per_epoch=steps_per_epoch)
+    except UnresolvedDurationError as exc:
+        raise CliError(f"{exc} (on the command line: --steps-per-epoch K)") from None
+    return create(resolved), config
+
+
+def label_of(config: dict[str, Any], limit: int = 70) -> str:
+    """A short legend label: ``name(k=v, ...)`` with nested configs shown by name."""
+
+    def show(value: Any) -> str:
+        if isinstance(value, dict) and "name" in value:
+            return f"{value['name']}(...)"
+        if isinstance(value, dict) and len(value) == 1:
+            ((unit, amount),) = value.items()
+            return f"{amount:g}{'ep' if unit == 'epochs' else 'frac'}"
+        return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+    args = ", ".join(f"{k}={show(v)}" for k, v in config.items() if k != "name")
+    label = f"{config['name']}({args})"
+    return label if len(label) <= limit else label[: limit - 3] + "..."
+
+
+def _steps(args: argparse.Namespace) -> int:
+    if args.epochs is not None:
+        if args.steps_per_epoch is None:
+            raise CliError("--epochs needs --steps-per-epoch")
+        return max(1, round(float(args.epochs) * int(args.steps_per_epoch)))
+    if args.steps is None:
+        raise CliError("give the length of the run: --steps N (or --epochs E --steps-per-epoch K)")
+    return int(args.steps)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _epoch(step: int, steps_per_epoch: int | None) -> str:
+    return f"{step / steps_per_epoch:.2f}" if steps_per_epoch else ""
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    """Every registered schedule, its provider and the first line of its docstring."""
+    registry = plugin_state.registry()
+    entries = registry.entries()
+    width = max(len(e.name) for e in entries)
+    provider_width = max(len(e.provider) for e in entries)
+    for entry in entries:
+        summary = entry.summary if len(entry.summary) <= 80 else entry.summary[:77] + "..."
+        out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  {summary}\n")
+    for name, providers in registry.conflicts().items():
+        out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
+    failures = plugin_state.failures()
+    if failures:
+        out.write(f"\n{len(failures)} plugin problem(s): run `lrkit plugins` for details\n")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    """A summary of the run and the values at key steps."""
+    steps = _steps(args)
+    spe = args.steps_per_epoch
+    schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
+    base = args.groups
+    progress = Progress("show", steps, enabled=not args.quiet)
+    summary = summarize(schedule, steps, base=base, progress=progress)
+    provider = plugin_state.registry().entry(config["name"]).provider
+    out.write(f"{label_of(config, 200)}  [{provider}]\n")
+    epochs = f", {steps / spe:g} epochs of {spe}" if spe else ""
+    out.write(f"steps 0..{steps - 1} ({steps:,} steps{epochs})\n\n")
+    _write_summary(out, summary, spe)
+    extra = [int(summary.peak_step[0]), int(summary.floor_step[0])]
+    if spe:
+        extra += [e * spe for e in range(0, steps // spe + 1, max(1, steps // spe // 4))]
+    _write_rows(out, schedule, key_steps(steps, *extra), base=base, spe=spe)
+    return 0
+
+
+def _write_summary(out: TextIO, s: Summary, spe: int | None) -> None:
+    names = ["value"] if s.columns == 1 else [f"group {g}" for g in range(s.columns)]
+    for g, name in enumerate(names):
+        if s.columns > 1:
+            out.write(f"{name}:\n")
+        rows = [
+            ("start", _fmt(s.start[g]), "step 0"),
+            ("peak", _fmt(s.peak[g]), f"first at step {int(s.peak_step[g])}"),
+            ("final", _fmt(s.final[g]), f"step {s.steps - 1}"),
+            ("min", _fmt(s.minimum[g]), f"first at step {int(s.minimum_step[g])}"),
+            ("max", _fmt(s.peak[g]), ""),
+            (
+                "floor",
+                _fmt(s.floor[g]),
+                f"lowest from the peak on, first at step {int(s.floor_step[g])}",
+            ),
+            ("at floor", f"{int(s.floor_steps[g]):,}", "steps at the floor"),
+            ("area", _fmt(s.area[g]), "sum of the values over all steps"),
+        ]
+        if spe:
+            rows.append(("area/epoch", _fmt(s.area[g] / spe), "the area in value x epochs"))
+        for key, value, note in rows:
+            out.write(f"  {key:<10} {value:>12}   {note}\n".rstrip() + "\n")
+        out.write("\n")
+
+
+def _write_rows(
+    out: TextIO,
+    schedule: Schedule,
+    steps: list[int],
+    *,
+    base: Sequence[float] | None,
+    spe: int | None,
+) -> None:
+    values = values_at(schedule, steps, base=base)
+    heads = ["step"] + (["epoch"] if spe else [])
+    heads += ["value"] if values.shape[1] == 1 else [f"group {g}" for g in range(values.shape[1])]
+    out.write("  " + "  ".join(f"{h:>12}" for h in heads) + "\n")
+    for t, row in zip(steps, values, strict=True):
+        cells = [str(t)] + ([_epoch(t, spe)] if spe else []) + [_fmt(v) for v in row]
+        out.write("  " + "  ".join(f"{c:>12}" for c in cells) + "\n")
+
+
+def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
+    """Values at steps 0, K, 2K, ... as CSV or JSON, to stdout or a file."""
+    steps = _steps(args)
+    spe = args.steps_per_epoch
+    schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
+    if args.every < 1:
+        raise CliError(f"--every must be >= 1, got {args.every}")
+    progress = Progress("table", steps, enabled=not args.quiet)
+    blocks = chunks(schedule, steps, base=args.groups, every=args.every, progress=progress)
+    target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
+    try:
+        writer = _write_csv if args.format == "csv" else _write_json
+        writer(target, blocks, every=args.every, spe=spe, config=config)
+    finally:
+        if args.output:
+            target.close()
+    if args.output:
+        sys.stderr.write(f"wrote {args.output}\n") if not args.quiet else None
+    return 0
+
+
+def _columns(width: int, spe: int | None) -> list[str]:
+    values = ["value"] if width == 1 else [f"group{g}" for g in range(width)]
+    return ["step"] + (["epoch"] if spe else []) + values
+
+
+def _write_csv(target: TextIO, blocks: Any, *, every: int, spe: int | None, config: Any) -> None:
+    header_done = False
+    for first, block in blocks:
+        if not header_done:
+            target.write(",".join(_columns(block.shape[1], spe)) + "\n")
+            header_done = True
+        for i, row in enumerate(block.tolist()):
+            t = first + i * every
+            lead = [str(t)] + ([repr(t / spe)] if spe else [])
+            target.write(",".join(lead + [repr(v) for v in row]) + "\n")
+
+
+def _write_json(target: TextIO, blocks: Any, *, every: int, spe: int | None, config: Any) -> None:
+    steps: list[int] = []
+    parts = []
+    for first, block in blocks:
+        steps.extend(range(first, first + len(block) * every, every))
+        parts.append(block)
+    table = np.concatenate(parts)
+    names = _columns(table.shape[1], spe)
+    data: dict[str, Any] = {"schedule": config, "step": steps}
+    if spe:
+        data["epoch"] = [t / spe for t in steps]
+    for g, name in enumerate(names[-table.shape[1] :]):
+        data[name] = table[:, g].tolist()
+    json.dump(data, target)
+    target.write("\n")
+
+
+def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
+    """One PNG (or any matplotlib format) with every CONFIG overlaid."""
+    from lrkit.plot import Curve, plot
+
+    steps = _steps(args)
+    spe = args.steps_per_epoch
+    curves = []
+    for text in args.configs:
+        schedule, config = load_schedule(text, steps=steps, steps_per_epoch=spe)
+        curves.append(Curve(schedule, label_of(config), args.groups))
+    path = plot(
+        curves,
+        steps,
+        args.output,
+        steps_per_epoch=spe,
+        log=args.log,
+        title=args.title,
+        ylabel=args.ylabel,
+        progress=not args.quiet,
+    )
+    out.write(f"wrote {path} ({len(curves)} schedule(s), {steps:,} steps)\n")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
+    """Loaded plugins with versions and schedule names, failures and disabled plugins."""
+    state = plugin_state.state()
+    for info in state.plugins:
+        kind = "built-in" if info.builtin else "plugin"
+        where = info.module if info.builtin else f"{info.name} = {info.module}"
+        out.write(f"{kind:<8}  {info.distribution} {info.version}  ({where})\n")
+        out.write(f"          {len(info.schedules)} schedule(s): {', '.join(info.schedules)}\n")
+    if state.disabled:
+        out.write(f"\ndisabled by {plugin_state.DISABLE_ENV}:\n")
+        out.writelines(f"  {name}\n" for name in state.disabled)
+    if state.failures:
+        out.write(f"\n{len(state.failures)} failure(s):\n")
+        out.writelines(f"  {failure}\n" for failure in state.failures)
+    else:
+        out.write("\nno plugin failures\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """What ``make run`` shows."""
+    from lrkit import demo
+
+    demo.main()
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    """Time one table: the C++ engine against numpy and a Python loop, as ratios."""
+    from lrkit import demo
+
+    steps = int(args.steps) if args.steps is not None else 1_000_000
+    if args.config:
+        schedule, config = load_schedule(
+            args.config, steps=steps, steps_per_epoch=args.steps_per_epoch
+        )
+        label, numpy_table = label_of(config), None
+    else:
+        warm = steps // 20
+        schedule = lrkit.warmup(
+            lrkit.cosine(start=demo.LR_MAX, end=demo.LR_MIN, length=steps - warm), length=warm
+        )
+        label = f"warmup({warm}) + cosine (the demo's schedule)"
+        numpy_table = lambda: demo.numpy_seed_table(steps, warm)  # noqa: E731
+    rows = _bench_rows(schedule, steps, numpy_table, repeat=args.repeat, quiet=args.quiet)
+    engine = rows[0][1]
+    out.write(f"a {steps:,}-step table of {label} (best of {args.repeat}):\n")
+    for name, seconds in rows:
+        ratio = (
+            "1.00x (reference)"
+            if seconds is engine
+            else f"{seconds / engine:,.2f}x the engine's time"
+        )
+        out.write(f"  {name:<30} {seconds * 1e3:10.2f} ms   {ratio}\n")
+    return 0
+
+
+def _bench_rows(
+    schedule: Schedule,
+    steps: int,
+    numpy_table: Callable[[], object] | None,
+    *,
+    repeat: int,
+    quiet: bool,
+) -> list[tuple[str, float]]:
+    def best(fn: Callable[[], object], times: int) -> float:
+        result = math.inf
+        for _ in range(times):
+            start = time.perf_counter()
+            fn()
+            result = min(result, time.perf_counter() - start)
+        return result
+
+    def note(text: str) -> None:
+        if not quiet:
+            sys.stderr.write(f"bench: {text}\n")
+
+    buffer = np.empty(steps)
+    note("C++ engine")
+    rows = [("lrkit engine (C++, table)", best(lambda: schedule.table(steps, out=buffer), repeat))]
+    if numpy_table is not None:
+        note("numpy closed form")
+        rows.append(("numpy closed form", best(numpy_table, repeat)))
+    sample = min(steps, 20_000)
+    note(f"Python loop over {sample:,} steps (scaled to {steps:,})")
+    loop = best(lambda: [schedule(t) for t in range(sample)], 1) * steps / sample
+    rows.append(("Python loop s(t) (estimated)", loop))
+    return rows
+
+
+# -- parser and entry point ------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(value)
+
+
+def _run_options(parser: argparse.ArgumentParser, *, groups: bool = True) -> None:
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=_count, help="number of optimizer steps in the run")
+    length.add_argument(
+        "--epochs", type=float, help="run length in epochs (needs --steps-per-epoch)"
+    )
+    parser.add_argument("--steps-per-epoch", type=_count, metavar="K", help="steps in one epoch")
+    if groups:
+        parser.add_argument(
+            "--groups",
+            type=float,
+            nargs="+",
+            metavar="BASE",
+            help="per-group base values: the schedule is a multiplier, one column per group",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``lrkit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="lrkit",
+        description="Look at learning-rate schedules before training. CONFIG is JSON text, a "
+        ".json/.yaml/.toml file, or name:key=value,... "
+        "(durations: 100 steps, 10ep, 5%%, 0.05frac).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--version", action="version", version=f"lrkit {lrkit.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="every registered schedule").set_defaults(run=cmd_list)
+
+    show = sub.add_parser("show", help="summary and values at key steps")
+    show.add_argument("config", metavar="CONFIG")
+    _run_options(show)
+    show.set_defaults(run=cmd_show)
+
+    plot = sub.add_parser("plot", help="draw schedules into an image")
+    plot.add_argument("configs", metavar="CONFIG", nargs="+")
+    _run_options(plot)
+    plot.add_argument("-o", "--output", required=True, metavar="FILE.png")
+    plot.add_argument("--log", action="store_true", help="logarithmic value axis")
+    plot.add_argument("--title")
+    plot.add_argument("--ylabel", default="learning rate")
+    plot.set_defaults(run=cmd_plot)
+
+    table = sub.add_parser("table", help="values as CSV or JSON")
+    table.add_argument("config", metavar="CONFIG")
+    _run_options(table)
+    table.add_argument("--every", type=_count, default=1, metavar="K", help="every K-th step")
+    table.add_argument("--format", choices=("csv", "json"), default="csv")
+    table.add_argument("-o", "--output", metavar="FILE")
+    table.set_defaults(run=cmd_table)
+
+    sub.add_parser("plugins", help="loaded plugins and failures").set_defaults(run=cmd_plugins)
+    sub.add_parser("demo", help="what `make run` shows").set_defaults(run=cmd_demo)
+
+    bench = sub.add_parser("bench", help="engine vs numpy vs Python loop")
+    bench.add_argument("config", metavar="CONFIG", nargs="?")
+    bench.add_argument("--steps", type=_count, help="table length (default 1,000,000)")
+    bench.add_argument("--steps-per-epoch", type=_count, metavar="K")
+    bench.add_argument("--repeat", type=_count, default=5, help="best of this many runs")
+    bench.set_defaults(run=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; errors print one line to stderr and return exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args, sys.stdout)
+    except Exception as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"lrkit {args.command}: error: {_message(exc)}\n")
+        return EXIT_USAGE
+    return status
+
+
+def _message(exc: Exception) -> str:
+    expected = (CliError, ConfigError, ValueError, TypeError, LookupError, ImportError, OSError)
+    text = str(exc) if str(exc) else type(exc).__name__
+    if isinstance(exc, expected):
+        return text
+    return f"{type(exc).__name__}: {text} (run with --debug for the traceback)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Plots of schedules with matplotlib (the optional extra ``lrkit[plot]``).
+
+Values come from engine table chunks; long runs are thinned to about :data:`MAX_POINTS`
+points per curve keeping each bucket's minimum and maximum, so spikes and cycles stay visible.
+matplotlib is imported only when a plot is made (``import lrkit`` never imports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lrkit.schedule import Schedule
+from lrkit.summary import Progress, chunks, decimate
+
+#: Points per curve above which a run is thinned (min and max of each bucket are kept).
+MAX_POINTS = 4000
+
+
+class MissingPlotDependencyError(ImportError):
+    """matplotlib is not installed."""
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One schedule to draw, with its legend label and optional per-group base values."""
+
+    schedule: Schedule
+    label: str
+    base: Sequence[float] | None = None
+
+
+def require_matplotlib() -> Any:
+    """The ``matplotlib`` module, or an error saying how to install it."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingPlotDependencyError(
+            "plotting needs matplotlib: pip install 'lrkit[plot]' (or pip install matplotlib)"
+        ) from None
+    return matplotlib
+
+
+def plot(
+    curves: Sequence[Curve],
+    steps: int,
+    path: str | Path,
+    *,
+    steps_per_epoch: int | None = None,
+    log: bool = False,
+    title: str | None = None,
+    ylabel: str = "learning rate",
+    size: tuple[float, float] = (8.0, 4.5),
+    dpi: int = 120,
+    progress: bool = True,
+) -> Path:
+    """Draw ``curves`` over steps ``0 .. steps - 1`` into ``path`` (format from its suffix).
+
+    A ``per_group`` schedule, or a curve with ``base`` values, draws one line per group. With
+    ``steps_per_epoch`` a second x axis on top counts epochs.
+    """
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=size, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for curve in curves:
+        _draw(axes, curve, steps, progress=progress)
+    _decorate(axes, steps, steps_per_epoch=steps_per_epoch, log=log, ylabel=ylabel)
+    default = curves[0].label if len(curves) == 1 else f"{len(curves)} schedules, {steps:,} steps"
+    axes.set_title(title or default, fontsize=10)
+    if sum(_columns(c) for c in curves) > 1:
+        axes.legend(fontsize=8, loc="best")
+    out = Path(path)
+    figure.savefig(out)
+    return out
+
+
+def _columns(curve: Curve) -> int:
+    return curve.schedule.groups or (len(curve.base) if curve.base is not None else 1)
+
+
+def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> None:
+    bucket = max(1, -(-steps // (MAX_POINTS // 2)))
+    xs, ys = [], []
+    meter = Progress(f"plot {curve.label}", steps, enabled=progress)
+    for first, block in chunks(curve.schedule, steps, base=curve.base, progress=meter):
+        x, y = decimate(first, block, bucket)
+        xs.append(x)
+        ys.append(y)
+    x_all, y_all = np.concatenate(xs), np.concatenate(ys)
+    columns = y_all.shape[1]
+    for g in range(columns):
+        label = curve.label if columns == 1 else f"{curve.label} [group {g}{_base(curve, g)}]"
+        axes.plot(x_all, y_all[:, g], label=label, linewidth=1.4)
+
+
+def _base(curve: Curve, g: int) -> str:
+    return f", base {curve.base[g]:g}" if curve.base is not None else ""
+
+
+def _decorate(
+    axes: Any, steps: int, *, steps_per_epoch: int | None, log: bool, ylabel: str
+) -> None:
+    axes.set_xlim(0, max(steps - 1, 1))
+    axes.set_xlabel("step")
+    axes.set_ylabel(ylabel)
+    axes.grid(True, alpha=0.3)
+    if log:
+        axes.set_yscale("log")
+    else:
+        axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+    if steps_per_epoch:
+        k = float(steps_per_epoch)
+        top = axes.secondary_xaxis("top", functions=(lambda s: s / k, lambda e: e * k))
+        top.set_xlabel("epoch")

@@ -1,0 +1,213 @@
+"""Summaries of a schedule over a run, computed from engine table chunks (bounded memory).
+
+Used by ``lrkit show`` and ``lrkit plot``: values always come from ``Schedule.table`` in chunks
+of about :data:`CHUNK_ELEMENTS` numbers, never from a per-step Python loop.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+import numpy as np
+
+from lrkit.schedule import FloatArray, IntArray, Schedule
+
+#: Numbers per table chunk (steps x groups): 2 MiB of float64.
+CHUNK_ELEMENTS = 1 << 18
+#: Relative tolerance of "at the floor" (the minimum of the run).
+FLOOR_RTOL = 1e-12
+
+
+class Progress:
+    """Progress of a long computation on stderr, at most every ``interval`` seconds.
+
+    Silent unless ``enabled`` and the work takes longer than ``after`` seconds.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        *,
+        enabled: bool = True,
+        stream: TextIO | None = None,
+        after: float = 0.5,
+        interval: float = 0.5,
+    ) -> None:
+        self.label, self.total, self.enabled = label, max(total, 1), enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.after, self.interval = after, interval
+        self.started = time.perf_counter()
+        self._last = self.started
+        self._shown = False
+
+    def update(self, done: int) -> None:
+        """Report ``done`` of ``total`` units when it is time to."""
+        now = time.perf_counter()
+        if not self.enabled or now - self.started < self.after or now - self._last < self.interval:
+            return
+        self._last, self._shown = now, True
+        self.stream.write(
+            f"{self.label}: {100 * done / self.total:5.1f}% ({done:,}/{self.total:,})\n"
+        )
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """Say how long it took, if progress was shown."""
+        if self._shown:
+            elapsed = time.perf_counter() - self.started
+            self.stream.write(f"{self.label}: done in {elapsed:.1f} s\n")
+            self.stream.flush()
+
+
+def chunks(
+    schedule: Schedule,
+    steps: int,
+    *,
+    base: Sequence[float] | None = None,
+    every: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[tuple[int, FloatArray]]:
+    """``(first step, block)`` pairs covering steps ``0, every, 2*every, ... < steps``.
+
+    Blocks have shape ``(rows, columns)``: one column, ``len(base)`` or the ``per_group``
+    groups. Each comes from one ``schedule.table`` call.
+    """
+    columns = schedule.groups or (len(base) if base is not None else 1)
+    rows = max(every, (CHUNK_ELEMENTS // columns) // every * every)
+    for start in range(0, steps, rows):
+        n = min(rows, steps - start)
+        block = schedule.table(n, start=start, base=base)
+        block = block.reshape(n, -1)[::every]
+        if progress is not None:
+            progress.update(start + n)
+        yield start, block
+    if progress is not None:
+        progress.finish()
+
+
+@dataclass
+class Summary:
+    """Per-column statistics of steps ``0 .. steps - 1`` (arrays of one value per column).
+
+    The *floor* is the lowest value from the peak on (so a warmup starting at 0 is not mistaken
+    for it); ``floor_steps`` counts the steps from the peak on within ``FLOOR_RTOL`` of it.
+    """
+
+    steps: int
+    start: FloatArray
+    final: FloatArray
+    peak: FloatArray
+    peak_step: IntArray
+    minimum: FloatArray
+    minimum_step: IntArray
+    floor: FloatArray
+    floor_step: IntArray
+    floor_steps: IntArray
+    area: FloatArray
+
+    @property
+    def columns(self) -> int:
+        """Number of columns (param groups) summarised."""
+        return len(self.start)
+
+
+def summarize(
+    schedule: Schedule,
+    steps: int,
+    *,
+    base: Sequence[float] | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Start, final, peak, minimum (with first steps), floor (see :class:`Summary`) and area
+    (the sum of the values over the steps) of each column, in two passes over table chunks."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    first_block = schedule.table(1, base=base).reshape(1, -1)
+    peak, peak_step = first_block[0].copy(), np.zeros(first_block.shape[1], dtype=np.int64)
+    minimum, minimum_step = peak.copy(), peak_step.copy()
+    sums: list[FloatArray] = []
+    final = peak
+    for first, block in chunks(schedule, steps, base=base, progress=progress):
+        _extreme(block, first, peak, peak_step, higher=True)
+        _extreme(block, first, minimum, minimum_step, higher=False)
+        sums.append(block.sum(axis=0))
+        final = block[-1].copy()
+    floor, floor_step, floor_steps = _floor(schedule, steps, base, peak_step)
+    return Summary(
+        steps=steps,
+        start=first_block[0],
+        final=final,
+        peak=peak,
+        peak_step=peak_step,
+        minimum=minimum,
+        minimum_step=minimum_step,
+        floor=floor,
+        floor_step=floor_step,
+        floor_steps=floor_steps,
+        area=np.array([math.fsum(column) for column in np.array(sums).T]),
+    )
+
+
+def _extreme(
+    block: FloatArray, first: int, best: FloatArray, where: IntArray, *, higher: bool
+) -> None:
+    """Update ``best``/``where`` in place with the block's maximum (or minimum) per column."""
+    values = block.max(axis=0) if higher else block.min(axis=0)
+    better = values > best if higher else values < best
+    rows = block.argmax(axis=0) if higher else block.argmin(axis=0)
+    where[better] = first + rows[better]
+    best[better] = values[better]
+
+
+def _floor(
+    schedule: Schedule, steps: int, base: Sequence[float] | None, peak_step: IntArray
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Lowest value from each column's peak on, its first step and the steps within tolerance."""
+    columns = len(peak_step)
+    floor, floor_step = np.full(columns, np.inf), np.zeros(columns, dtype=np.int64)
+    for first, block in chunks(schedule, steps, base=base):
+        rows = first + np.arange(len(block))[:, None]
+        after = np.where(rows >= peak_step, block, np.inf)
+        _extreme(after, first, floor, floor_step, higher=False)
+    tolerance = FLOOR_RTOL * np.abs(floor)
+    count = np.zeros(columns, dtype=np.int64)
+    for first, block in chunks(schedule, steps, base=base):
+        rows = first + np.arange(len(block))[:, None]
+        count += ((rows >= peak_step) & (block <= floor + tolerance)).sum(axis=0)
+    return floor, floor_step, count
+
+
+def key_steps(steps: int, *extra: int) -> list[int]:
+    """Steps worth showing: the first two, the quarters, the last, and ``extra`` ones."""
+    points = {0, 1, steps // 4, steps // 2, 3 * steps // 4, steps - 1, *extra}
+    return sorted(p for p in points if 0 <= p < steps)
+
+
+def values_at(
+    schedule: Schedule, steps: Sequence[int], *, base: Sequence[float] | None = None
+) -> FloatArray:
+    """Rows of the table at the given steps (one short engine call each)."""
+    rows = [schedule.table(1, start=t, base=base).reshape(1, -1)[0] for t in steps]
+    return np.array(rows, dtype=np.float64)
+
+
+def decimate(first: int, block: FloatArray, bucket: int) -> tuple[np.ndarray, FloatArray]:
+    """Steps and values that keep each column's extremes: per bucket of ``bucket`` rows, the
+    rows of the minimum and maximum (so spikes and cycles survive thinning for a plot)."""
+    if bucket <= 1:
+        return first + np.arange(len(block)), block
+    keep: set[int] = set()
+    for lo in range(0, len(block), bucket):
+        part = block[lo : lo + bucket]
+        keep.update((lo + part.argmin(axis=0)).tolist())
+        keep.update((lo + part.argmax(axis=0)).tolist())
+        keep.add(lo)
+    keep.add(len(block) - 1)
+    rows = np.array(sorted(keep))
+    return first + rows, block[rows]
