@@ -56,10 +56,8 @@ def test_hf_cosine_closed_form_to_machine_precision() -> None:
     w, total = 100, 1000
     s = hf.cosine_schedule_with_warmup(w, total)
     for t in range(total):
-        if t < w:
-            expected = t / w
-        else:
-            expected = 0.5 * (1.0 + math.cos(math.pi * (t - w) / (total - w)))
+        progress = (t - w) / (total - w)
+        expected = t / w if t < w else 0.5 * (1.0 + math.cos(math.pi * progress))
         assert s(t) == pytest.approx(expected, rel=1e-13, abs=1e-16)
 
 

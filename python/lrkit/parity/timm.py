@@ -11,6 +11,8 @@ optimizer's base LR (``base_lr`` here). Its conventions, reproduced:
 
 from __future__ import annotations
 
+from typing import Literal
+
 from lrkit import _checks as check
 from lrkit import primitives
 from lrkit.combinators import warmup
@@ -23,7 +25,7 @@ def _warmup(
 ) -> Schedule:
     if warmup_t == 0:
         return schedule
-    mode = "prefix" if warmup_prefix else "overlay"
+    mode: Literal["prefix", "overlay"] = "prefix" if warmup_prefix else "overlay"
     return warmup(schedule, length=warmup_t, start=warmup_lr_init, mode=mode)
 
 
