@@ -135,3 +135,29 @@ def test_import_lrkit_does_not_import_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_tables_release_the_gil() -> None:
+    """While one thread fills a big table, another thread keeps running Python code."""
+    import threading
+
+    s = lrkit.cosine(start=1.0, end=0.0, length=10**7)
+    progress = {"count": 0, "during": 0}
+    done = threading.Event()
+
+    def fill() -> None:
+        before = progress["count"]
+        s.table(6 * 10**6)
+        progress["during"] = progress["count"] - before
+        done.set()
+
+    for _ in range(3):  # a loaded machine may starve the counting thread once; not three times
+        done.clear()
+        worker = threading.Thread(target=fill)
+        worker.start()
+        while not done.is_set():
+            progress["count"] += 1
+        worker.join()
+        if progress["during"] > 1000:
+            break
+    assert progress["during"] > 1000, progress
