@@ -3,6 +3,8 @@ the build check, and import hygiene."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 import threading
@@ -112,6 +114,16 @@ def test_threaded_tables_equal_small_chunks_bit_for_bit() -> None:
     assert np.array_equal(whole, pieces)
     grouped = s.table(n // 4, base=[1.0, 0.5, 2.0, 3.0])
     assert np.array_equal(grouped, np.outer(whole[: n // 4], [1.0, 0.5, 2.0, 3.0]))
+
+
+def test_schedules_pickle_and_deep_copy_without_their_engine_node() -> None:
+    s = lrkit.warmup(lrkit.cosine(start=1.0, end=0.0, length=10), length=3)
+    expected = s.table(20)  # builds and caches the C++ node
+    for copy_ in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s), copy.copy(s)):
+        assert copy_ == s
+        assert np.array_equal(copy_.table(20), expected)
+    python_only = HalvingEvery(start=1.0, every=2)
+    assert pickle.loads(pickle.dumps(python_only)) == python_only
 
 
 def test_out_buffer_is_filled_in_place() -> None:
