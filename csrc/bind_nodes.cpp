@@ -93,8 +93,8 @@ void register_nodes(py::module_& m) {
            py::arg("values"));
 
   NodeClass<Warmup>(m, "Warmup")
-      .def(py::init<NodePtr, Step, double>(), py::arg("child"), py::arg("length"),
-           py::arg("start"));
+      .def(py::init<NodePtr, Step, double, bool>(), py::arg("child"), py::arg("length"),
+           py::arg("start"), py::arg("prefix"));
   NodeClass<Sequence>(m, "Sequence")
       .def(py::init<std::vector<NodePtr>, std::vector<Step>>(), py::arg("children"),
            py::arg("boundaries"));

@@ -14,12 +14,13 @@ inline bool all_native(const std::vector<NodePtr>& nodes) {
   return true;
 }
 
-// start + (s0 - start) * t / L for t < L (s0 = child(0)), else child(t - L).
+// start + (s0 - start) * t / L for t < L (s0 = child(0)), then child(t - L) when `prefix`, else
+// child(t) (an overlay warmup).
 class Warmup final : public Node {
  public:
   bool native() const override { return child_->native(); }
-  Warmup(NodePtr child, Step length, double start)
-      : child_(std::move(child)), length_(length), start_(start) {
+  Warmup(NodePtr child, Step length, double start, bool prefix)
+      : child_(std::move(child)), length_(length), start_(start), prefix_(prefix) {
     child_->fill(0, 1, &target_);
   }
   void fill(Step t0, Step n, double* out) const override {
@@ -27,13 +28,15 @@ class Warmup final : public Node {
     const double L = static_cast<double>(length_);
     for (Step i = 0; i < ramp_end; ++i)
       out[i] = start_ + (target_ - start_) * static_cast<double>(t0 + i) / L;
-    if (ramp_end < n) child_->fill(t0 + ramp_end - length_, n - ramp_end, out + ramp_end);
+    if (ramp_end < n)
+      child_->fill(t0 + ramp_end - (prefix_ ? length_ : 0), n - ramp_end, out + ramp_end);
   }
 
  private:
   NodePtr child_;
   Step length_;
   double start_;
+  bool prefix_;
   double target_ = 0.0;
 };
 

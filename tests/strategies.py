@@ -124,7 +124,12 @@ def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lr
             st.sampled_from(["warmup", "sequence", "product", "scale", "clip", "repeat", "noise"])
         )
         if kind == "warmup":
-            return lrkit.warmup(draw(children), length=draw(lengths), start=draw(values))
+            return lrkit.warmup(
+                draw(children),
+                length=draw(lengths),
+                start=draw(values),
+                mode=draw(st.sampled_from(["prefix", "overlay"])),
+            )
         if kind == "sequence":
             parts = draw(st.lists(children, min_size=1, max_size=3))
             bounds = sorted(

@@ -20,6 +20,11 @@ def test_warmup_ramps_from_start_to_first_value_then_shifts_time() -> None:
     assert both(s, 8) == [0.5, 0.75, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
 
 
+def test_overlay_warmup_keeps_the_schedule_clock() -> None:
+    s = lrkit.warmup(lrkit.linear(start=1.0, end=0.0, length=4), length=2, mode="overlay")
+    assert both(s, 6) == [0.0, 0.5, 0.5, 0.25, 0.0, 0.0]
+
+
 def test_warmup_default_starts_at_zero() -> None:
     s = lrkit.warmup(lrkit.constant(2.0), length=4)
     assert both(s, 6) == [0.0, 0.5, 1.0, 1.5, 2.0, 2.0]

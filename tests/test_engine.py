@@ -3,8 +3,12 @@ the build check, and import hygiene."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -112,6 +116,16 @@ def test_threaded_tables_equal_small_chunks_bit_for_bit() -> None:
     assert np.array_equal(grouped, np.outer(whole[: n // 4], [1.0, 0.5, 2.0, 3.0]))
 
 
+def test_schedules_pickle_and_deep_copy_without_their_engine_node() -> None:
+    s = lrkit.warmup(lrkit.cosine(start=1.0, end=0.0, length=10), length=3)
+    expected = s.table(20)  # builds and caches the C++ node
+    for copy_ in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s), copy.copy(s)):
+        assert copy_ == s
+        assert np.array_equal(copy_.table(20), expected)
+    python_only = HalvingEvery(start=1.0, every=2)
+    assert pickle.loads(pickle.dumps(python_only)) == python_only
+
+
 def test_out_buffer_is_filled_in_place() -> None:
     out = np.full((5, 2), -1.0)
     result = lrkit.linear(start=0.0, end=1.0, length=4).table(5, base=[1.0, 2.0], out=out)
@@ -135,3 +149,38 @@ def test_import_lrkit_does_not_import_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def _progress_of_another_thread_during(work: Callable[[], object]) -> int:
+    """How far a counting loop in this thread gets while ``work`` runs in another thread.
+
+    A tiny switch interval keeps the window in which the counter may run before ``work`` starts
+    (or after it ends) to a few increments; only a call that releases the GIL lets it count far.
+    """
+    progress = {"count": 0, "during": 0}
+    done = threading.Event()
+
+    def run() -> None:
+        before = progress["count"]
+        work()
+        progress["during"] = progress["count"] - before
+        done.set()
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        worker = threading.Thread(target=run)
+        worker.start()
+        while not done.is_set():
+            progress["count"] += 1
+        worker.join()
+    finally:
+        sys.setswitchinterval(old)
+    return progress["during"]
+
+
+def test_tables_release_the_gil() -> None:
+    s = lrkit.cosine(start=1.0, end=0.0, length=10**7)
+    # The harness tells a GIL-holding C call (~1e3 counts here) from a releasing one (~3e5).
+    assert _progress_of_another_thread_during(lambda: sum(range(3 * 10**7))) < 20_000
+    assert _progress_of_another_thread_during(lambda: s.table(6 * 10**6)) > 20_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit._native import core
@@ -46,27 +46,32 @@ def _children(owner: str, name: str, values: Any, *, min_length: int = 1) -> tup
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Warmup(Schedule):
-    """``start + (schedule(0) - start) * t / L`` for ``t < L``, else ``schedule(t - L)``."""
+    """``start + (schedule(0) - start) * t / L`` for ``t < L``; then ``schedule(t - L)``
+    (``mode="prefix"``: the warmup comes before the schedule) or ``schedule(t)``
+    (``mode="overlay"``: the warmup replaces the schedule's first ``L`` steps)."""
 
     config_name: ClassVar[str] = "warmup"
     schedule: Schedule
     length: Duration
     start: float = 0.0
+    mode: Literal["prefix", "overlay"] = "prefix"
 
     def __post_init__(self) -> None:
         _set(self, "schedule", _child("warmup", "schedule", self.schedule))
         _set(self, "length", check.duration("warmup", "length", self.length))
         _set(self, "start", check.real("warmup", "start", self.start))
+        if self.mode not in ("prefix", "overlay"):
+            raise ValueError(f"warmup: mode must be 'prefix' or 'overlay', got {self.mode!r}")
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "warmup(length=...)")
         if step < length:
             return self.start + (self.schedule(0) - self.start) * step / length
-        return self.schedule(step - length)
+        return self.schedule(step - length if self.mode == "prefix" else step)
 
     def _node(self) -> Node:
         length = steps_of(self.length, "warmup(length=...)")
-        return core.Warmup(self.schedule._node(), length, self.start)
+        return core.Warmup(self.schedule._node(), length, self.start, self.mode == "prefix")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -226,15 +231,21 @@ class PerGroup(Schedule):
 # -- public constructors (the names registered and used in configs) ----------------------------
 
 
-def warmup(schedule: Schedule, length: Duration, start: float = 0.0) -> Warmup:
+def warmup(
+    schedule: Schedule,
+    length: Duration,
+    start: float = 0.0,
+    mode: Literal["prefix", "overlay"] = "prefix",
+) -> Warmup:
     """Linear warmup from ``start`` to ``schedule(0)`` over ``length`` steps, then
-    ``schedule(t - length)``.
+    ``schedule(t - length)`` (``mode="prefix"``) or ``schedule(t)`` (``mode="overlay"``, timm's
+    ``warmup_prefix=False``: the schedule runs on its own clock and may jump after the warmup).
 
     >>> s = lrkit.warmup(lrkit.constant(1.0), length=4)
     >>> [s(t) for t in range(6)]
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
-    return Warmup(schedule, length, start)
+    return Warmup(schedule, length, start, mode)
 
 
 def sequence(schedules: Sequence[Schedule], boundaries: Sequence[Duration]) -> Sequenced:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lrkit._native import core
-from lrkit.schedule import FloatArray, IntArray, NonFiniteValueError, Schedule
+from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
 
 if TYPE_CHECKING:
     from lrkit._core import Node
@@ -23,18 +23,16 @@ if TYPE_CHECKING:
 #: Steps per engine block: the unit of scratch memory and of Python call-backs.
 BLOCK: int = core.BLOCK
 
-_NODE_CACHE_ATTR = "_lrkit_node"
-
 
 def node_of(schedule: Schedule) -> Node:
     """The (cached) C++ node of a schedule. Schedules are immutable, so the node never changes."""
     if type(schedule)._node is Schedule._node:
         # Not cached: the callback refers to the schedule, and a cycle through C++ never frees.
         return callback_node(schedule)
-    cached: Node | None = schedule.__dict__.get(_NODE_CACHE_ATTR)
+    cached: Node | None = schedule.__dict__.get(NODE_CACHE_ATTR)
     if cached is None:
         cached = schedule._node()
-        object.__setattr__(schedule, _NODE_CACHE_ATTR, cached)
+        object.__setattr__(schedule, NODE_CACHE_ATTR, cached)
     return cached
 
 

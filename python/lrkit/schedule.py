@@ -44,6 +44,10 @@ ORIGIN_ATTR = "_lrkit_origin"
 IntArray = npt.NDArray[np.int64]
 
 
+#: Where lrkit.engine caches a schedule's C++ node (never pickled or copied).
+NODE_CACHE_ATTR = "_lrkit_node"
+
+
 class NonFiniteValueError(ValueError):
     """A schedule produced NaN or an infinity (for example ``exponential`` overflowing)."""
 
@@ -167,6 +171,13 @@ class Schedule:
 
     def __hash__(self) -> int:
         return hash((type(self), _freeze(self.arguments())))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cached C++ node is rebuilt on demand: pickles and deep copies hold arguments only.
+        return {k: v for k, v in self.__dict__.items() if k != NODE_CACHE_ATTR}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.arguments().items())

@@ -1,0 +1,19 @@
+"""Other libraries' schedules, by their names and conventions, as lrkit schedules.
+
+Libraries disagree on off-by-one choices (where a milestone applies, whether a warmup shifts the
+main curve, where the floor is reached). lrkit has one convention (0-based steps, a length
+``L`` reached exactly at ``t = L``); these constructors reproduce each library's own curve so a
+training script can move to lrkit without changing its learning rates:
+
+* ``lrkit.parity.hf``: HF transformers' ``get_*_schedule*`` functions (multipliers of the base LR);
+* ``lrkit.parity.timm``: timm's scheduler classes (absolute LRs from ``base_lr``);
+* ``lrkit.parity.optax``: optax's schedule functions (absolute values).
+
+torch's own classes are reproduced by ``lrkit.torch`` (drop-ins with torch's class names).
+Each function documents where its curve departs from lrkit's defaults; the tests compare them
+with the libraries' published test values.
+"""
+
+from lrkit.parity import hf, optax, timm
+
+__all__ = ["hf", "optax", "timm"]
