@@ -1,0 +1,320 @@
+"""The plugin contract: built-ins and third-party plugins through one hook, failures isolated."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lrkit
+from lrkit import hookspecs, plugins
+from lrkit.registry import DuplicateScheduleError, Registry, UnknownScheduleError
+
+InstallFn = Callable[..., None]
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+
+
+class Halving(lrkit.Schedule):
+    """A pure-Python schedule with a plain __init__ (no base-class ceremony)."""
+
+    def __init__(self, start: float, every: int) -> None:
+        self.start = start
+        self.every = every
+
+    def value(self, step: int) -> float:
+        return self.start * 0.5 ** (step // self.every)
+
+
+def halving_function(start: float, every: int) -> Halving:
+    """A registered function (not the class) returning a plugin schedule."""
+    return Halving(start, every)
+
+
+def plateau(peak: float, length: int) -> lrkit.Schedule:
+    """A composition of built-ins."""
+    return lrkit.warmup(lrkit.constant(peak), length=length)
+
+
+class GoodPlugin:
+    @staticmethod
+    @lrkit.hookimpl
+    def lrkit_register_schedules(register: hookspecs.Register) -> None:
+        register("halving", Halving)
+        register("halving_fn", halving_function)
+        register("plateau", plateau)
+
+
+def test_builtins_register_through_the_hook_like_plugins() -> None:
+    manager = plugins.plugin_manager()
+    for module_name in plugins.BUILTIN_MODULES:
+        module = importlib.import_module(module_name)
+        assert manager.get_plugin(module_name) is module
+        impls = manager.hook.lrkit_register_schedules.get_hookimpls()
+        assert any(impl.plugin is module for impl in impls)
+    names = lrkit.schedules()
+    for name in ("constant", "cosine", "multistep", "warmup", "sequence", "per_group", "wsd"):
+        assert names[name].startswith("lrkit."), (name, names[name])
+    assert names["cosine"] == "lrkit.primitives"
+    assert names["warmup"] == "lrkit.combinators"
+
+
+def test_hook_lrkit_register_schedules(install: InstallFn) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    assert lrkit.schedules()["halving"] == "lrkit-good 1.0"
+    s = lrkit.create({"name": "halving", "start": 0.8, "every": 10})
+    assert isinstance(s, Halving)
+    assert [s(t) for t in (0, 9, 10, 25)] == [0.8, 0.8, 0.4, 0.2]
+    assert s.table(30)[[0, 9, 10, 25]].tolist() == [0.8, 0.8, 0.4, 0.2]
+    info = next(p for p in plugins.plugins() if p.distribution == "lrkit-good")
+    assert (info.name, info.version, info.schedules) == (
+        "good",
+        "1.0",
+        ("halving", "halving_fn", "plateau"),
+    )
+    assert plugins.failures() == []
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"name": "halving", "start": 0.8, "every": 10},
+        {"name": "halving_fn", "start": 0.8, "every": 10},
+        {"name": "plateau", "peak": 0.5, "length": 4},
+        {"name": "warmup", "schedule": {"name": "plateau", "peak": 0.5, "length": 4}, "length": 2},
+    ],
+)
+def test_a_schedule_created_by_name_serialises_back_to_its_config(
+    install: InstallFn, config: dict[str, Any]
+) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    s = lrkit.create(config)
+    assert s.to_config() == config
+    again = lrkit.create(s.to_config())
+    assert again == s
+    assert again.table(50).tolist() == s.table(50).tolist()
+
+
+def test_a_plugin_class_built_directly_serialises_when_the_class_is_registered(
+    install: InstallFn,
+) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    assert Halving(0.8, 10).to_config() == {"name": "halving", "start": 0.8, "every": 10}
+
+
+def test_resolving_a_schedule_created_by_name_keeps_its_name(install: InstallFn) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    s = lrkit.create({"name": "plateau", "peak": 0.5, "length": {"epochs": 2}})
+    assert s.to_config()["length"] == {"epochs": 2}
+    resolved = s.resolve(steps_per_epoch=3)
+    assert resolved.to_config() == {"name": "plateau", "peak": 0.5, "length": 6}
+    assert resolved.table(8).tolist() == lrkit.warmup(lrkit.constant(0.5), length=6).table(8).tolist()
+
+
+def test_import_failure_is_reported_by_distribution_and_others_keep_working(
+    install: InstallFn,
+) -> None:
+    install("lrkit-broken", {"broken": None}, version="0.3")
+    install("lrkit-good", {"good": GoodPlugin})
+    (failure,) = plugins.failures()
+    assert (failure.distribution, failure.version, failure.plugin, failure.stage) == (
+        "lrkit-broken",
+        "0.3",
+        "broken",
+        "import",
+    )
+    assert "ModuleNotFoundError" in failure.error
+    assert "lrkit-broken 0.3" in str(failure)
+    assert lrkit.create({"name": "halving", "start": 1.0, "every": 2})(2) == 0.5
+    assert lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 2})(1) == 0.5
+
+
+def test_a_hook_that_raises_is_reported_and_registers_nothing(install: InstallFn) -> None:
+    class Raising:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("half_registered", Halving)
+            raise RuntimeError("plugin bug")
+
+    install("lrkit-raising", {"raising": Raising}, version="2.0")
+    install("lrkit-good", {"good": GoodPlugin})
+    (failure,) = plugins.failures()
+    assert (failure.distribution, failure.stage) == ("lrkit-raising", "hook")
+    assert failure.error == "RuntimeError: plugin bug"
+    assert "half_registered" not in lrkit.schedules()
+    assert "halving" in lrkit.schedules()
+
+
+def test_a_duplicate_name_is_an_error_naming_both_providers(install: InstallFn) -> None:
+    class Other:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("halving", halving_function)
+            register("other_only", plateau)
+
+    install("lrkit-good", {"good": GoodPlugin})
+    install("lrkit-other", {"other": Other}, version="0.9")
+    with pytest.raises(DuplicateScheduleError, match="'halving'.*lrkit-good 1.0.*lrkit-other 0.9"):
+        lrkit.create({"name": "halving", "start": 1.0, "every": 2})
+    (failure,) = plugins.failures()
+    assert failure.stage == "register"
+    assert "lrkit-good 1.0" in failure.error and "lrkit-other 0.9" in failure.error
+    # everything else keeps working, including the other names of both plugins
+    assert lrkit.create({"name": "other_only", "peak": 1.0, "length": 2})(1) == 0.5
+    assert lrkit.create({"name": "plateau", "peak": 1.0, "length": 2})(2) == 1.0
+    assert "halving" not in lrkit.schedules()
+
+
+def test_a_plugin_taking_a_builtin_name_conflicts_with_the_builtin(install: InstallFn) -> None:
+    class Shadow:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("cosine", plateau)
+
+    install("lrkit-shadow", {"shadow": Shadow})
+    with pytest.raises(DuplicateScheduleError, match="lrkit.primitives and by lrkit-shadow 1.0"):
+        lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 2})
+    assert lrkit.create({"name": "linear", "start": 1.0, "end": 0.0, "length": 2})(1) == 0.5
+
+
+def test_a_misspelt_hook_is_reported_not_silently_ignored(install: InstallFn) -> None:
+    class Typo:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedule(register: hookspecs.Register) -> None:
+            register("never", plateau)
+
+    install("lrkit-typo", {"typo": Typo})
+    (failure,) = plugins.failures()
+    assert (failure.distribution, failure.stage) == ("lrkit-typo", "validate")
+    assert "lrkit_register_schedule" in failure.error
+    assert "never" not in lrkit.schedules()
+
+
+def test_a_hook_may_take_fewer_arguments_than_its_spec(install: InstallFn) -> None:
+    class NoArguments:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules() -> None:
+            pass
+
+    install("lrkit-quiet", {"quiet": NoArguments})
+    assert plugins.failures() == []
+    assert any(p.distribution == "lrkit-quiet" for p in plugins.plugins())
+
+
+def test_bad_registrations_are_reported(install: InstallFn) -> None:
+    class Bad:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("not a name", plateau)
+            register("fine", plateau)
+            register("not_callable", 3)  # type: ignore[arg-type]
+
+    install("lrkit-bad", {"bad": Bad})
+    errors = [f.error for f in plugins.failures()]
+    assert len(errors) == 2
+    assert "'not a name'" in errors[0] and "lrkit-bad" in errors[0]
+    assert "not callable" in errors[1]
+    assert "fine" in lrkit.schedules()
+
+
+@pytest.mark.parametrize("value", ["1", "true", "all"])
+def test_disable_env_skips_every_entry_point(
+    install: InstallFn, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    monkeypatch.setenv("LRKIT_DISABLE_PLUGINS", value)
+    plugins.reload()
+    assert "halving" not in lrkit.schedules()
+    assert "cosine" in lrkit.schedules()
+    assert plugins.state().disabled == ["lrkit-good 1.0 (good)"]
+    with pytest.raises(UnknownScheduleError, match="unknown schedule 'halving'"):
+        lrkit.create({"name": "halving", "start": 1.0, "every": 2})
+
+
+def test_disable_env_with_names_skips_only_those(
+    install: InstallFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Other:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("halving", halving_function)
+
+    install("lrkit-good", {"good": GoodPlugin})
+    install("lrkit-other", {"other": Other})
+    monkeypatch.setenv("LRKIT_DISABLE_PLUGINS", "lrkit_other")  # names compare normalised
+    plugins.reload()
+    assert lrkit.schedules()["halving"] == "lrkit-good 1.0"
+    assert plugins.failures() == []
+
+
+def test_disable_env_zero_disables_nothing(install: InstallFn, monkeypatch: pytest.MonkeyPatch) -> None:
+    install("lrkit-good", {"good": GoodPlugin})
+    monkeypatch.setenv("LRKIT_DISABLE_PLUGINS", "0")
+    plugins.reload()
+    assert "halving" in lrkit.schedules()
+
+
+def test_load_with_registers_an_unpackaged_plugin(install: InstallFn) -> None:
+    state = plugins.load_with(GoodPlugin(), name="local")
+    assert state.registry.providers()["plateau"] == "local 0+inline"
+    assert lrkit.create({"name": "plateau", "peak": 2.0, "length": 2})(1) == 1.0
+
+
+def test_unknown_names_suggest_close_matches() -> None:
+    with pytest.raises(UnknownScheduleError, match="did you mean 'cosine'"):
+        lrkit.create({"name": "cosin", "start": 1.0, "end": 0.0, "length": 2})
+    with pytest.raises(UnknownScheduleError) as info:
+        lrkit.create({"name": "zzzzzz"})
+    assert "did you mean" not in str(info.value)
+
+
+def test_arguments_are_checked_against_the_factory_signature() -> None:
+    with pytest.raises(TypeError, match="'cosine' has no argument 'lenght'; did you mean 'length'"):
+        lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "lenght": 2})
+    with pytest.raises(TypeError, match="'cosine' is missing argument 'length'"):
+        lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0})
+
+
+def test_a_factory_must_return_a_schedule(install: InstallFn) -> None:
+    class NotASchedule:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("number", lambda: 0.1)
+
+    install("lrkit-number", {"number": NotASchedule})
+    with pytest.raises(TypeError, match="factory of 'number' returned 0.1, not a lrkit.Schedule"):
+        lrkit.create({"name": "number"})
+
+
+def test_registry_refuses_duplicates_and_bad_entries_directly() -> None:
+    registry = Registry()
+    registry.register("a", plateau, provider="first")
+    with pytest.raises(DuplicateScheduleError, match="'a' is registered twice: by first and by second"):
+        registry.register("a", plateau, provider="second")
+    with pytest.raises(TypeError, match="name"):
+        registry.register("", plateau, provider="p")
+    with pytest.raises(TypeError, match="not callable"):
+        registry.register("b", None, provider="p")  # type: ignore[arg-type]
+    registry.register("myorg.a", plateau, provider="p")
+    assert registry.providers() == {"a": "first", "myorg.a": "p"}
+
+
+def test_every_hook_has_a_test_and_is_documented() -> None:
+    hooks = [name for name in dir(hookspecs) if name.startswith("lrkit_")]
+    assert hooks == ["lrkit_register_schedules"]
+    docs = DOCS.read_text(encoding="utf-8")
+    tests = globals()
+    for hook in hooks:
+        assert f"test_hook_{hook}" in tests, f"no test_hook_{hook}"
+        assert f"{hook}(register)" in docs, f"{hook} is not documented in {DOCS}"
