@@ -111,7 +111,9 @@ def test_resolving_a_schedule_created_by_name_keeps_its_name(install: InstallFn)
     assert s.to_config()["length"] == {"epochs": 2}
     resolved = s.resolve(steps_per_epoch=3)
     assert resolved.to_config() == {"name": "plateau", "peak": 0.5, "length": 6}
-    assert resolved.table(8).tolist() == lrkit.warmup(lrkit.constant(0.5), length=6).table(8).tolist()
+    assert (
+        resolved.table(8).tolist() == lrkit.warmup(lrkit.constant(0.5), length=6).table(8).tolist()
+    )
 
 
 def test_import_failure_is_reported_by_distribution_and_others_keep_working(
@@ -159,7 +161,9 @@ def test_a_duplicate_name_is_an_error_naming_both_providers(install: InstallFn) 
 
     install("lrkit-good", {"good": GoodPlugin})
     install("lrkit-other", {"other": Other}, version="0.9")
-    with pytest.raises(DuplicateScheduleError, match="'halving'.*lrkit-good 1.0.*lrkit-other 0.9"):
+    with pytest.raises(
+        DuplicateScheduleError, match=r"'halving'.*lrkit-good 1\.0.*lrkit-other 0\.9"
+    ):
         lrkit.create({"name": "halving", "start": 1.0, "every": 2})
     (failure,) = plugins.failures()
     assert failure.stage == "register"
@@ -178,7 +182,7 @@ def test_a_plugin_taking_a_builtin_name_conflicts_with_the_builtin(install: Inst
             register("cosine", plateau)
 
     install("lrkit-shadow", {"shadow": Shadow})
-    with pytest.raises(DuplicateScheduleError, match="lrkit.primitives and by lrkit-shadow 1.0"):
+    with pytest.raises(DuplicateScheduleError, match=r"lrkit\.primitives and by lrkit-shadow 1\.0"):
         lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 2})
     assert lrkit.create({"name": "linear", "start": 1.0, "end": 0.0, "length": 2})(1) == 0.5
 
@@ -257,7 +261,9 @@ def test_disable_env_with_names_skips_only_those(
     assert plugins.failures() == []
 
 
-def test_disable_env_zero_disables_nothing(install: InstallFn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disable_env_zero_disables_nothing(
+    install: InstallFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install("lrkit-good", {"good": GoodPlugin})
     monkeypatch.setenv("LRKIT_DISABLE_PLUGINS", "0")
     plugins.reload()
@@ -293,14 +299,18 @@ def test_a_factory_must_return_a_schedule(install: InstallFn) -> None:
             register("number", lambda: 0.1)
 
     install("lrkit-number", {"number": NotASchedule})
-    with pytest.raises(TypeError, match="factory of 'number' returned 0.1, not a lrkit.Schedule"):
+    with pytest.raises(
+        TypeError, match=r"factory of 'number' returned 0\.1, not a lrkit\.Schedule"
+    ):
         lrkit.create({"name": "number"})
 
 
 def test_registry_refuses_duplicates_and_bad_entries_directly() -> None:
     registry = Registry()
     registry.register("a", plateau, provider="first")
-    with pytest.raises(DuplicateScheduleError, match="'a' is registered twice: by first and by second"):
+    with pytest.raises(
+        DuplicateScheduleError, match="'a' is registered twice: by first and by second"
+    ):
         registry.register("a", plateau, provider="second")
     with pytest.raises(TypeError, match="name"):
         registry.register("", plateau, provider="p")
