@@ -17,6 +17,7 @@ import pytest
 import lrkit
 from lrkit import plugins
 from lrkit.cli import main
+from lrkit.plot import LEGEND_ROW_INCHES
 
 COSINE = "cosine:start=0.1,end=0.001,length=1000"
 
@@ -225,9 +226,11 @@ def test_plot_writes_a_real_png(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         str(target),
     )
     assert status == 0 and "3 schedule(s)" in out
-    assert _png_size(target) == (960, 540)
+    width, height = _png_size(target)
+    assert width == 960  # 8 inches at 120 dpi, plus a legend row per curve below the axes
+    assert abs(height - (4.5 + 3 * LEGEND_ROW_INCHES) * 120) <= 1
     pixels = image.imread(target)
-    assert pixels.shape[:2] == (540, 960)
+    assert pixels.shape[:2] == (height, width)
     assert len(np.unique(pixels.reshape(-1, pixels.shape[2]), axis=0)) > 20  # curves, text, legend
 
 
@@ -250,7 +253,8 @@ def test_plot_groups_log_scale_and_a_long_run(
         str(target),
     )
     assert status == 0
-    assert _png_size(target) == (960, 540)
+    width, height = _png_size(target)
+    assert width == 960 and abs(height - (4.5 + 2 * LEGEND_ROW_INCHES) * 120) <= 1
 
 
 def test_plot_without_matplotlib_says_how_to_install(
@@ -375,3 +379,15 @@ def test_entry_points_of_the_command(command: list[str]) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr == "lrkit show: error: unknown schedule 'zzzz'\n"
+
+
+def test_the_command_and_plugins_import_neither_torch_nor_matplotlib() -> None:
+    code = (
+        "import sys, lrkit, lrkit.cli, lrkit.plot, lrkit.configs, lrkit.summary\n"
+        "lrkit.create({'name': 'rex', 'peak': 1.0, 'length': 10}).table(5)\n"
+        "assert lrkit.cli.main(['--quiet', 'table', 'constant', '--steps', '2']) == 0\n"
+        "bad = [m for m in ('torch', 'matplotlib') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

@@ -67,10 +67,13 @@ def label_of(config: dict[str, Any], limit: int = 70) -> str:
     def show(value: Any) -> str:
         if isinstance(value, dict) and "name" in value:
             return f"{value['name']}(...)"
-        if isinstance(value, dict) and len(value) == 1:
-            ((unit, amount),) = value.items()
-            return f"{amount:g}{'ep' if unit == 'epochs' else 'frac'}"
-        return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+        if isinstance(value, dict) and set(value) == {"epochs"}:
+            return f"{value['epochs']:g}ep"
+        if isinstance(value, dict) and set(value) == {"fraction"}:
+            return f"{100 * value['fraction']:g}%"
+        if isinstance(value, list):
+            return "[" + ", ".join(show(v) for v in value) + "]"
+        return json.dumps(value) if isinstance(value, dict) else str(value)
 
     args = ", ".join(f"{k}={show(v)}" for k, v in config.items() if k != "name")
     label = f"{config['name']}({args})"

@@ -19,6 +19,8 @@ from lrkit.summary import Progress, chunks, decimate
 
 #: Points per curve above which a run is thinned (min and max of each bucket are kept).
 MAX_POINTS = 4000
+#: Extra figure height per legend row (the legend sits below the axes).
+LEGEND_ROW_INCHES = 0.22
 
 
 class MissingPlotDependencyError(ImportError):
@@ -61,13 +63,19 @@ def plot(
     """Draw ``curves`` over steps ``0 .. steps - 1`` into ``path`` (format from its suffix).
 
     A ``per_group`` schedule, or a curve with ``base`` values, draws one line per group. With
-    ``steps_per_epoch`` a second x axis on top counts epochs.
+    ``steps_per_epoch`` a second x axis on top counts epochs. The figure is ``size`` inches
+    (at ``dpi``) plus one legend row below the axes per curve (two per row from seven).
     """
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=size, dpi=dpi, layout="constrained")
+    entries = sum(_columns(c) for c in curves)
+    legend_columns = 1 if entries <= 6 else 2
+    legend_rows = -(-entries // legend_columns) if entries > 1 else 0
+    figure = Figure(
+        figsize=(size[0], size[1] + LEGEND_ROW_INCHES * legend_rows), dpi=dpi, layout="constrained"
+    )
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for curve in curves:
@@ -75,8 +83,8 @@ def plot(
     _decorate(axes, steps, steps_per_epoch=steps_per_epoch, log=log, ylabel=ylabel)
     default = curves[0].label if len(curves) == 1 else f"{len(curves)} schedules, {steps:,} steps"
     axes.set_title(title or default, fontsize=10)
-    if sum(_columns(c) for c in curves) > 1:
-        axes.legend(fontsize=8, loc="best")
+    if entries > 1:  # below the axes, so it never hides a curve
+        figure.legend(loc="outside lower center", ncols=legend_columns, fontsize=8, frameon=False)
     out = Path(path)
     figure.savefig(out)
     return out

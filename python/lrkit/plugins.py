@@ -187,9 +187,9 @@ class _Loader:
                 self.state.registry.register(name, factory, provider=info.provider)
             except DuplicateScheduleError as exc:
                 self.state.registry.mark_conflict(exc)
-                self._fail(info, "register", exc)
+                self._fail(info, "register", str(exc))
             except TypeError as exc:
-                self._fail(info, "register", exc)
+                self._fail(info, "register", str(exc))
             else:
                 registered.append(name)
         self.state.plugins.append(_with_schedules(info, registered))

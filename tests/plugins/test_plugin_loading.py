@@ -328,3 +328,40 @@ def test_every_hook_has_a_test_and_is_documented() -> None:
     for hook in hooks:
         assert f"test_hook_{hook}" in tests, f"no test_hook_{hook}"
         assert f"{hook}(register)" in docs, f"{hook} is not documented in {DOCS}"
+
+
+def test_cli_reports_plugins_failures_and_conflicts(
+    install: InstallFn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lrkit.cli import main
+
+    class Other:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("plateau", halving_function)
+
+    install("lrkit-broken", {"broken": None}, version="0.3")
+    install("lrkit-good", {"good": GoodPlugin})
+    install("lrkit-other", {"other": Other}, version="0.9")
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "plugin    lrkit-good 1.0  (good = fake_lrkit_plugin_lrkit_good_good)" in out
+    assert "3 schedule(s): halving, halving_fn, plateau" in out
+    assert "lrkit-broken 0.3 (broken), import: ModuleNotFoundError" in out
+    assert "lrkit-other 0.9 (other), register: schedule name 'plateau' is registered twice" in out
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "plateau" in out and "CONFLICT: registered by lrkit-good 1.0 and lrkit-other 0.9" in out
+    assert "2 plugin problem(s): run `lrkit plugins`" in out
+    assert main(["--quiet", "table", "halving:start=1,every=2", "--steps", "5"]) == 0
+    assert capsys.readouterr().out.split() == [
+        "step,value",
+        "0,1.0",
+        "1,1.0",
+        "2,0.5",
+        "3,0.5",
+        "4,0.25",
+    ]
+    assert main(["--quiet", "show", "plateau:peak=1,length=2", "--steps", "5"]) == 2
+    assert "registered twice: by lrkit-good 1.0 and by lrkit-other 0.9" in capsys.readouterr().err

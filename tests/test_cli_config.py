@@ -1,0 +1,197 @@
+"""CONFIG parsing (the short form, files) and the chunked summaries behind `lrkit show`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import lrkit
+from lrkit import summary
+from lrkit.configs import ConfigError, parse_short, parse_value, read_config
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("constant", {"name": "constant"}),
+        ("constant:", {"name": "constant"}),
+        (
+            "cosine:start=0.1,end=0,length=90ep",
+            {"name": "cosine", "start": 0.1, "end": 0, "length": {"epochs": 90}},
+        ),
+        (
+            "linear:start=1e-4,end=.5,length=5%",
+            {"name": "linear", "start": 1e-4, "end": 0.5, "length": {"fraction": 0.05}},
+        ),
+        (
+            "linear:start=1,end=0,length=0.25frac",
+            {"name": "linear", "start": 1, "end": 0, "length": {"fraction": 0.25}},
+        ),
+        (
+            "step:start=1,gamma=0.5,every=2.5epochs",
+            {"name": "step", "start": 1, "gamma": 0.5, "every": {"epochs": 2.5}},
+        ),
+        (
+            "multistep:start=0.1,gamma=0.1,milestones=[30ep, 60ep, 9000]",
+            {
+                "name": "multistep",
+                "start": 0.1,
+                "gamma": 0.1,
+                "milestones": [{"epochs": 30}, {"epochs": 60}, 9000],
+            },
+        ),
+        (
+            "cyclic:low=0.001,high=0.1,up=200,mode=triangular2",
+            {"name": "cyclic", "low": 0.001, "high": 0.1, "up": 200, "mode": "triangular2"},
+        ),
+        (
+            'clip:schedule={"name": "constant", "value": 2},high=1,low=null',
+            {"name": "clip", "schedule": {"name": "constant", "value": 2}, "high": 1, "low": None},
+        ),
+        (
+            "piecewise_linear:knots=[[0, 0.0], [10, 1.0]]",
+            {"name": "piecewise_linear", "knots": [[0, 0.0], [10, 1.0]]},
+        ),
+        (
+            'myorg.rex:peak=1,flag=true,label="a,b"',
+            {"name": "myorg.rex", "peak": 1, "flag": True, "label": "a,b"},
+        ),
+        (" warmup : length = 3 ", None),
+    ],
+)
+def test_short_form(text: str, expected: dict[str, Any] | None) -> None:
+    if expected is None:
+        with pytest.raises(ConfigError):
+            parse_short(text)
+        return
+    assert parse_short(text) == expected
+    assert read_config(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cos ine", "cannot read CONFIG"),
+        ("cosine:start", "'start' is not key=value"),
+        ("cosine:start=1,start=2", "'start' is given twice"),
+        ("cosine:knots=[1,2", "unclosed"),
+        ("cosine:knots=1]", "unbalanced"),
+        ("cosine:start=", "value is empty"),
+        ("{", "not valid JSON"),
+        ("[1, 2]", "cannot read CONFIG"),
+        ('{"start": 1}', "no 'name' key"),
+        ("nowhere.toml", "does not exist"),
+        ("", "non-empty"),
+    ],
+)
+def test_bad_configs_say_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        read_config(text)
+
+
+def test_config_files(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"schedule": {"name": "constant", "value": 2}}')
+    (tmp_path / "b.toml").write_text(
+        '[schedule]\nname = "linear"\nstart = 1\nend = 0\nlength = {epochs = 2}\n'
+    )
+    (tmp_path / "c.json").write_text("[1]")
+    (tmp_path / "d.toml").write_text("name = ")
+    assert read_config(str(tmp_path / "a.json")) == {"name": "constant", "value": 2}
+    assert read_config(str(tmp_path / "b.toml")) == {
+        "name": "linear",
+        "start": 1,
+        "end": 0,
+        "length": {"epochs": 2},
+    }
+    with pytest.raises(ConfigError, match="must hold a config object"):
+        read_config(str(tmp_path / "c.json"))
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        read_config(str(tmp_path / "d.toml"))
+
+
+def test_parse_value_types() -> None:
+    assert parse_value("3") == 3 and isinstance(parse_value("3"), int)
+    assert parse_value("3.0") == 3.0 and isinstance(parse_value("3.0"), float)
+    assert parse_value("-2e-3") == -2e-3
+    assert parse_value("[]") == []
+    assert parse_value("50%") == {"fraction": 0.5}
+    assert parse_value("cosine") == "cosine"
+
+
+# -- summaries -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        lrkit.warmup(lrkit.cosine(start=1.0, end=0.1, length=400_000), length=50_000),
+        lrkit.cyclic(low=0.1, high=1.0, up=70_001),
+        lrkit.multistep(start=1.0, gamma=0.5, milestones=[100_000, 300_000]),
+    ],
+)
+def test_summary_over_chunks_equals_numpy_on_the_whole_table(schedule: lrkit.Schedule) -> None:
+    steps = 3 * summary.CHUNK_ELEMENTS + 12_345  # several chunks, a ragged last one
+    whole = schedule.table(steps)
+    s = summary.summarize(schedule, steps)
+    peak_step = int(np.argmax(whole))
+    after = whole[peak_step:]
+    floor = after.min()
+    assert (s.start[0], s.final[0], s.peak[0], s.minimum[0]) == (
+        whole[0],
+        whole[-1],
+        whole.max(),
+        whole.min(),
+    )
+    assert (s.peak_step[0], s.minimum_step[0]) == (peak_step, int(np.argmin(whole)))
+    assert s.floor[0] == floor and s.floor_step[0] == peak_step + int(np.argmin(after))
+    assert s.floor_steps[0] == int(np.sum(after <= floor + summary.FLOOR_RTOL * abs(floor)))
+    assert s.area[0] == pytest.approx(float(np.sum(whole)), rel=1e-12)
+
+
+def test_summary_of_groups() -> None:
+    schedule = lrkit.per_group([lrkit.constant(1.0), lrkit.linear(start=0.0, end=2.0, length=10)])
+    s = summary.summarize(schedule, 20)
+    assert s.columns == 2
+    assert s.peak.tolist() == [1.0, 2.0] and s.peak_step.tolist() == [0, 10]
+    assert s.floor_steps.tolist() == [20, 10]
+    assert s.area.tolist() == [20.0, sum(0.2 * t for t in range(10)) + 20.0]
+
+
+def test_chunks_with_every_cover_exactly_the_requested_steps() -> None:
+    schedule = lrkit.linear(start=0.0, end=1.0, length=1_000_000)
+    steps = summary.CHUNK_ELEMENTS + 101
+    got = [(first, block) for first, block in summary.chunks(schedule, steps, every=7)]
+    values = np.concatenate([block[:, 0] for _, block in got])
+    np.testing.assert_array_equal(values, schedule.table(steps)[::7])
+
+
+def test_decimate_keeps_extremes() -> None:
+    block = np.zeros((100, 1))
+    block[37, 0] = 5.0
+    block[80, 0] = -3.0
+    steps, values = summary.decimate(1000, block, bucket=25)
+    assert 1037 in steps.tolist() and 1080 in steps.tolist()
+    assert values.max() == 5.0 and values.min() == -3.0
+    assert steps[0] == 1000 and steps[-1] == 1099
+
+
+def test_progress_is_silent_when_quick_and_reports_when_slow() -> None:
+    quiet = io.StringIO()
+    p = summary.Progress("x", 10, stream=quiet)
+    p.update(5)
+    p.finish()
+    assert quiet.getvalue() == ""
+    loud = io.StringIO()
+    p = summary.Progress("work", 10, stream=loud, after=0.0, interval=0.0)
+    p.update(5)
+    p.finish()
+    assert loud.getvalue().splitlines()[0] == "work:  50.0% (5/10)"
+    assert loud.getvalue().splitlines()[1].startswith("work: done in ")
+    off = io.StringIO()
+    p = summary.Progress("off", 10, stream=off, enabled=False, after=0.0, interval=0.0)
+    p.update(5)
+    assert off.getvalue() == ""
