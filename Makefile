@@ -7,17 +7,21 @@ PIP        := $(BIN)/python -m pip
 PIP_FLAGS  ?= --no-compile --disable-pip-version-check
 # Editable install that re-runs `cmake --build` on the first import after a csrc/ edit.
 SKB_DEV    := -Ceditable.rebuild=true -Cbuild-dir=build/{wheel_tag} -Ceditable.verbose=false
+# A real plugin package, installed into the venv so the tests use it by name (docs/plugins.md).
+EXAMPLE_PLUGIN := examples/lrkit-example-plugin
 
 .PHONY: install run test bench lint clean
 .DEFAULT_GOAL := test
 
 install: $(VENV)/.stamp
-$(VENV)/.stamp: pyproject.toml CMakeLists.txt
+$(VENV)/.stamp: pyproject.toml CMakeLists.txt $(EXAMPLE_PLUGIN)/pyproject.toml $(EXAMPLE_PLUGIN)/lrkit_example_plugin/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" > $(VENV)/build-requires.txt
 	# torch is pinned in the same pip call: unpinned, pip would pick a multi-GB CUDA build.
 	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/build-requires.txt
 	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint]' "$(TORCH_SPEC)"
+	# The example plugin (tests/plugins use it by name); --no-deps: lrkit is the editable one above.
+	$(PIP) install $(PIP_FLAGS) --no-deps ./$(EXAMPLE_PLUGIN)
 	touch $@
 
 run: install
@@ -30,8 +34,8 @@ bench: install
 	$(BIN)/python -m pytest -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 lint: install
-	$(BIN)/ruff check python tests benchmarks
-	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/ruff check python tests benchmarks examples
+	$(BIN)/ruff format --check python tests benchmarks examples
 	$(BIN)/mypy
 
 clean:

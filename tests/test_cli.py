@@ -308,7 +308,7 @@ def test_bench_reports_ratios(capsys: pytest.CaptureFixture[str]) -> None:
         (["show", "rexx:peak=1", "--steps", "10"], "did you mean 'rex'?"),
         (["show", "cosine:start=1,end=0", "--steps", "10"], "missing argument 'length'"),
         (["show", "cosine:start=1,end=0,lenght=3", "--steps", "10"], "did you mean 'length'"),
-        (["show", "cosine:start=1,end=0,length=5ep", "--steps", "10"], "--steps-per-epoch"),
+        (["show", "cosine:start=1,end=0,length=5ep", "--steps", "10"], "needs --steps-per-epoch K"),
         (
             ["show", "cosine:start=1,end=0,length=-5", "--steps", "10"],
             "length must be >= 1 steps, got -5",
@@ -389,5 +389,28 @@ def test_the_command_and_plugins_import_neither_torch_nor_matplotlib() -> None:
         "bad = [m for m in ('torch', 'matplotlib') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    lrkit_bin = Path(sys.executable).parent / "lrkit"
+    process = subprocess.Popen(
+        [str(lrkit_bin), "table", "constant", "--steps", "2000000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"step,value\n"
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert b"error" not in process.stderr.read()
+
+
+def test_docs_show_a_plot_made_by_the_cli() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert "example-plot.png" in (docs / "cli.md").read_text(encoding="utf-8")
+    width, height = _png_size(docs / "example-plot.png")
+    assert width == 960 and height > 540

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -56,8 +57,9 @@ def load_schedule(
     config = read_config(text)
     try:
         resolved = resolve_config(config, total_steps=steps, steps_per_epoch=steps_per_epoch)
-    except UnresolvedDurationError as exc:
-        raise CliError(f"{exc} (on the command line: --steps-per-epoch K)") from None
+    except UnresolvedDurationError as exc:  # only epochs can be unresolved: --steps is given
+        what = str(exc).split(": resolve")[0]
+        raise CliError(f"{what}, which needs --steps-per-epoch K") from None
     return create(resolved), config
 
 
@@ -108,7 +110,8 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(e.name) for e in entries)
     provider_width = max(len(e.provider) for e in entries)
     for entry in entries:
-        summary = entry.summary if len(entry.summary) <= 80 else entry.summary[:77] + "..."
+        summary = entry.summary.replace("``", "")
+        summary = summary if len(summary) <= 80 else summary[:77] + "..."
         out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  {summary}\n")
     for name, providers in registry.conflicts().items():
         out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
@@ -434,6 +437,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `lrkit table ... | head`: the reader is gone, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if args.debug:
             raise
