@@ -197,6 +197,7 @@ def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     try:
         writer = _write_csv if args.format == "csv" else _write_json
         writer(target, blocks, every=args.every, spe=spe, config=config)
+        progress.finish()
     finally:
         if args.output:
             target.close()

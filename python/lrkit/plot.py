@@ -102,6 +102,7 @@ def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> None:
         x, y = decimate(first, block, bucket)
         xs.append(x)
         ys.append(y)
+    meter.finish()
     x_all, y_all = np.concatenate(xs), np.concatenate(ys)
     columns = y_all.shape[1]
     for g in range(columns):

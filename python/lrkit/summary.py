@@ -45,9 +45,15 @@ class Progress:
         self.started = time.perf_counter()
         self._last = self.started
         self._shown = False
+        self.done = 0
+
+    def advance(self, units: int) -> None:
+        """``units`` more are done (see :meth:`update`)."""
+        self.update(self.done + units)
 
     def update(self, done: int) -> None:
         """Report ``done`` of ``total`` units when it is time to."""
+        self.done = done
         now = time.perf_counter()
         if not self.enabled or now - self.started < self.after or now - self._last < self.interval:
             return
@@ -71,24 +77,23 @@ def chunks(
     *,
     base: Sequence[float] | None = None,
     every: int = 1,
+    start: int = 0,
     progress: Progress | None = None,
 ) -> Iterator[tuple[int, FloatArray]]:
-    """``(first step, block)`` pairs covering steps ``0, every, 2*every, ... < steps``.
+    """``(first step, block)`` pairs covering steps ``start, start + every, ... < steps``.
 
     Blocks have shape ``(rows, columns)``: one column, ``len(base)`` or the ``per_group``
     groups. Each comes from one ``schedule.table`` call.
     """
     columns = schedule.groups or (len(base) if base is not None else 1)
     rows = max(every, (CHUNK_ELEMENTS // columns) // every * every)
-    for start in range(0, steps, rows):
-        n = min(rows, steps - start)
-        block = schedule.table(n, start=start, base=base)
+    for first in range(start, steps, rows):
+        n = min(rows, steps - first)
+        block = schedule.table(n, start=first, base=base)
         block = block.reshape(n, -1)[::every]
         if progress is not None:
-            progress.update(start + n)
-        yield start, block
-    if progress is not None:
-        progress.finish()
+            progress.advance(n)
+        yield first, block
 
 
 @dataclass
@@ -128,6 +133,8 @@ def summarize(
     (the sum of the values over the steps) of each column, in two passes over table chunks."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    if progress is not None:
+        progress.total = 2 * steps  # two passes; the second starts at the peak
     first_block = schedule.table(1, base=base).reshape(1, -1)
     peak, peak_step = first_block[0].copy(), np.zeros(first_block.shape[1], dtype=np.int64)
     minimum, minimum_step = peak.copy(), peak_step.copy()
@@ -138,7 +145,11 @@ def summarize(
         _extreme(block, first, minimum, minimum_step, higher=False)
         sums.append(block.sum(axis=0))
         final = block[-1].copy()
-    floor, floor_step, floor_steps = _floor(schedule, steps, base, peak_step)
+    if progress is not None:
+        progress.total = 2 * steps - int(peak_step.min())
+    floor, floor_step, floor_steps = _floor(schedule, steps, base, peak_step, progress)
+    if progress is not None:
+        progress.finish()
     return Summary(
         steps=steps,
         start=first_block[0],
@@ -166,21 +177,32 @@ def _extreme(
 
 
 def _floor(
-    schedule: Schedule, steps: int, base: Sequence[float] | None, peak_step: IntArray
+    schedule: Schedule,
+    steps: int,
+    base: Sequence[float] | None,
+    peak_step: IntArray,
+    progress: Progress | None,
 ) -> tuple[FloatArray, IntArray, IntArray]:
-    """Lowest value from each column's peak on, its first step and the steps within tolerance."""
+    """Lowest value from each column's peak on, its first step and the steps within tolerance
+    of it, in one pass over the steps from the earliest peak on."""
     columns = len(peak_step)
     floor, floor_step = np.full(columns, np.inf), np.zeros(columns, dtype=np.int64)
-    for first, block in chunks(schedule, steps, base=base):
-        rows = first + np.arange(len(block))[:, None]
-        after = np.where(rows >= peak_step, block, np.inf)
-        _extreme(after, first, floor, floor_step, higher=False)
-    tolerance = FLOOR_RTOL * np.abs(floor)
     count = np.zeros(columns, dtype=np.int64)
-    for first, block in chunks(schedule, steps, base=base):
-        rows = first + np.arange(len(block))[:, None]
-        count += ((rows >= peak_step) & (block <= floor + tolerance)).sum(axis=0)
+    start = int(peak_step.min())
+    for first, block in chunks(schedule, steps, base=base, start=start, progress=progress):
+        after = (first + np.arange(len(block)))[:, None] >= peak_step
+        candidates = np.where(after, block, np.inf)
+        lowest = candidates.min(axis=0)
+        lower = lowest < floor - _tolerance(floor)
+        floor_step[lower] = first + candidates.argmin(axis=0)[lower]
+        floor[lower] = lowest[lower]
+        count[lower] = 0
+        count += (after & (block <= floor + _tolerance(floor))).sum(axis=0)
     return floor, floor_step, count
+
+
+def _tolerance(values: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(values), FLOOR_RTOL * np.abs(values), 0.0)
 
 
 def key_steps(steps: int, *extra: int) -> list[int]:
