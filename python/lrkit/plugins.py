@@ -207,8 +207,9 @@ def _with_schedules(info: PluginInfo, names: list[str]) -> PluginInfo:
     )
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _state: PluginState | None = None
+_loading = False
 
 
 def state() -> PluginState:
@@ -216,8 +217,22 @@ def state() -> PluginState:
     global _state
     with _lock:
         if _state is None:
-            _state = _Loader().load()
+            _state = _load(())
         return _state
+
+
+def _load(extra: Sequence[tuple[object, PluginInfo]]) -> PluginState:
+    global _loading
+    if _loading:  # same thread (the lock is held): a plugin looked a name up while loading
+        raise RuntimeError(
+            "lrkit is still loading plugins: a plugin looked up a schedule by name while being "
+            "imported or registering; build schedules inside factories instead"
+        )
+    _loading = True
+    try:
+        return _Loader(extra).load()
+    finally:
+        _loading = False
 
 
 def registry() -> Registry:
@@ -258,5 +273,5 @@ def load_with(plugin: object, *, name: str = "inline") -> PluginState:
     global _state
     module = getattr(plugin, "__name__", type(plugin).__name__)
     with _lock:
-        _state = _Loader(extra=[(plugin, PluginInfo(name, name, "0+inline", module))]).load()
+        _state = _load([(plugin, PluginInfo(name, name, "0+inline", module))])
         return _state

@@ -365,3 +365,19 @@ def test_cli_reports_plugins_failures_and_conflicts(
     ]
     assert main(["--quiet", "show", "plateau:peak=1,length=2", "--steps", "5"]) == 2
     assert "registered twice: by lrkit-good 1.0 and by lrkit-other 0.9" in capsys.readouterr().err
+
+
+def test_a_plugin_using_names_while_loading_fails_alone(install: InstallFn) -> None:
+    class Eager:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("eager", lambda: lrkit.create({"name": "constant"}))
+            lrkit.create({"name": "constant"})  # too early: the registry is being built
+
+    install("lrkit-eager", {"eager": Eager})
+    install("lrkit-good", {"good": GoodPlugin})
+    (failure,) = plugins.failures()
+    assert failure.distribution == "lrkit-eager" and failure.stage == "hook"
+    assert "still loading plugins" in failure.error
+    assert "halving" in lrkit.schedules() and "eager" not in lrkit.schedules()
