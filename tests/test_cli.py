@@ -414,3 +414,24 @@ def test_docs_show_a_plot_made_by_the_cli() -> None:
     assert "example-plot.png" in (docs / "cli.md").read_text(encoding="utf-8")
     width, height = _png_size(docs / "example-plot.png")
     assert width == 960 and height > 540
+
+
+PER_GROUP = (
+    'per_group:schedules=[{"name": "constant", "value": 0.5}, '
+    '{"name": "linear", "start": 0, "end": 1, "length": 10}]'
+)
+
+
+def test_per_group_schedules_show_table_and_plot_one_column_per_group(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, _ = run(capsys, "table", PER_GROUP, "--steps", "12", "--every", "5")
+    assert status == 0
+    assert out.split() == ["step,group0,group1", "0,0.5,0.0", "5,0.5,0.5", "10,0.5,1.0"]
+    status, out, _ = run(capsys, "show", PER_GROUP, "--steps", "20")
+    assert status == 0 and "group 1:" in out
+    pytest.importorskip("matplotlib")
+    status, _, _ = run(capsys, "plot", PER_GROUP, "--steps", "20", "-o", str(tmp_path / "g.png"))
+    assert status == 0
+    width, height = _png_size(tmp_path / "g.png")
+    assert width == 960 and abs(height - (4.5 + 2 * LEGEND_ROW_INCHES) * 120) <= 1

@@ -249,7 +249,9 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     curves = []
     for text in args.configs:
         schedule, config = load_schedule(text, steps=steps, steps_per_epoch=spe)
-        curves.append(Curve(schedule, label_of(config), args.groups))
+        children = config.get("schedules") if config["name"] == "per_group" else None
+        group_labels = [label_of(c) for c in children] if isinstance(children, list) else None
+        curves.append(Curve(schedule, label_of(config), args.groups, group_labels))
     path = plot(
         curves,
         steps,

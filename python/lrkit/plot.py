@@ -34,6 +34,7 @@ class Curve:
     schedule: Schedule
     label: str
     base: Sequence[float] | None = None
+    group_labels: Sequence[str] | None = None
 
 
 def require_matplotlib() -> Any:
@@ -106,18 +107,24 @@ def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> None:
     x_all, y_all = np.concatenate(xs), np.concatenate(ys)
     columns = y_all.shape[1]
     for g in range(columns):
-        label = curve.label if columns == 1 else f"{curve.label} [group {g}{_base(curve, g)}]"
+        label = curve.label if columns == 1 else _group_label(curve, g)
         axes.plot(x_all, y_all[:, g], label=label, linewidth=1.4)
 
 
-def _base(curve: Curve, g: int) -> str:
-    return f", base {curve.base[g]:g}" if curve.base is not None else ""
+def _group_label(curve: Curve, g: int) -> str:
+    base = f", base {curve.base[g]:g}" if curve.base is not None else ""
+    if curve.group_labels is not None:
+        return f"group {g}{base}: {curve.group_labels[g]}"
+    return f"{curve.label} [group {g}{base}]"
 
 
 def _decorate(
     axes: Any, steps: int, *, steps_per_epoch: int | None, log: bool, ylabel: str
 ) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     axes.set_xlim(0, max(steps - 1, 1))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("step")
     axes.set_ylabel(ylabel)
     axes.grid(True, alpha=0.3)
