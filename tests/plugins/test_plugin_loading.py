@@ -381,3 +381,31 @@ def test_a_plugin_using_names_while_loading_fails_alone(install: InstallFn) -> N
     assert failure.distribution == "lrkit-eager" and failure.stage == "hook"
     assert "still loading plugins" in failure.error
     assert "halving" in lrkit.schedules() and "eager" not in lrkit.schedules()
+
+
+def test_the_remembered_config_survives_pickle_and_deepcopy(install: InstallFn) -> None:
+    import copy
+    import pickle
+
+    install("lrkit-good", {"good": GoodPlugin})
+    config = {"name": "plateau", "peak": 0.5, "length": 4}
+    s = lrkit.create(config)
+    for clone in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s)):
+        assert clone == s and clone.to_config() == config
+        assert clone.table(6).tolist() == [0.0, 0.125, 0.25, 0.375, 0.5, 0.5]
+
+
+def test_a_factory_handing_out_a_shared_instance_keeps_it_unchanged() -> None:
+    shared = lrkit.warmup(lrkit.constant(0.5), length=4)
+
+    class Shared:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("shared", lambda: shared)
+
+    plugins.load_with(Shared())
+    created = lrkit.create({"name": "shared"})
+    assert created.to_config() == {"name": "shared"}
+    assert created is not shared and created == shared
+    assert shared.to_config()["name"] == "warmup"
