@@ -189,20 +189,17 @@ def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     steps = _steps(args)
     spe = args.steps_per_epoch
     schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
-    if args.every < 1:
-        raise CliError(f"--every must be >= 1, got {args.every}")
     progress = Progress("table", steps, enabled=not args.quiet)
     blocks = chunks(schedule, steps, base=args.groups, every=args.every, progress=progress)
-    target = open(args.output, "w", encoding="utf-8", newline="") if args.output else out  # noqa: SIM115
-    try:
-        writer = _write_csv if args.format == "csv" else _write_json
-        writer(target, blocks, every=args.every, spe=spe, config=config)
-        progress.finish()
-    finally:
-        if args.output:
-            target.close()
-    if args.output:
-        sys.stderr.write(f"wrote {args.output}\n") if not args.quiet else None
+    writer = _write_csv if args.format == "csv" else _write_json
+    if args.output is None:
+        writer(out, blocks, every=args.every, spe=spe, config=config)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as target:
+            writer(target, blocks, every=args.every, spe=spe, config=config)
+        if not args.quiet:
+            sys.stderr.write(f"wrote {args.output}\n")
+    progress.finish()
     return 0
 
 
