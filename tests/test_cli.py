@@ -335,6 +335,8 @@ def test_errors_are_one_line_with_exit_status_2(
 def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(lrkit.UnknownScheduleError):
         main(["--debug", "show", "cosin:start=1", "--steps", "10"])
+    with pytest.raises(lrkit.UnknownScheduleError):  # the flags also work after the command
+        main(["show", "cosin:start=1", "--steps", "10", "--debug"])
 
 
 def test_progress_goes_to_stderr_on_long_runs(

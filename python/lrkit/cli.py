@@ -383,52 +383,68 @@ def _run_options(parser: argparse.ArgumentParser, *, groups: bool = True) -> Non
         )
 
 
+CONFIG_HELP = (
+    "a schedule: JSON text, a .json/.yaml/.toml file, or name:key=value,... "
+    "(lengths: 100 = steps, 10ep = epochs, 5%% or 0.05frac = of the run)"
+)
+
+
+def _flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress on stderr"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``lrkit`` command."""
     parser = argparse.ArgumentParser(
         prog="lrkit",
-        description="Look at learning-rate schedules before training. CONFIG is JSON text, a "
-        ".json/.yaml/.toml file, or name:key=value,... "
-        "(durations: 100 steps, 10ep, 5%%, 0.05frac).",
+        description="Look at learning-rate schedules before training.",
+        epilog="CONFIG examples: 'cosine:start=0.1,end=0,length=90ep', "
+        "'multistep:start=0.1,gamma=0.1,milestones=[30ep,60ep]', schedule.yaml. "
+        "See docs/cli.md.",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    _flags(parser, False)
     parser.add_argument("--version", action="version", version=f"lrkit {lrkit.__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    _flags(common, argparse.SUPPRESS)  # also accepted after the command, not overriding
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("list", help="every registered schedule").set_defaults(run=cmd_list)
+    def command(name: str, run: Callable[..., int], summary: str) -> argparse.ArgumentParser:
+        child = sub.add_parser(name, help=summary, description=run.__doc__, parents=[common])
+        child.set_defaults(run=run)
+        return child
 
-    show = sub.add_parser("show", help="summary and values at key steps")
-    show.add_argument("config", metavar="CONFIG")
+    command("list", cmd_list, "every registered schedule")
+    show = command("show", cmd_show, "summary and values at key steps")
+    show.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     _run_options(show)
-    show.set_defaults(run=cmd_show)
 
-    plot = sub.add_parser("plot", help="draw schedules into an image")
-    plot.add_argument("configs", metavar="CONFIG", nargs="+")
+    plot = command("plot", cmd_plot, "draw schedules into an image")
+    plot.add_argument(
+        "configs", metavar="CONFIG", nargs="+", help=CONFIG_HELP + "; several overlay"
+    )
     _run_options(plot)
-    plot.add_argument("-o", "--output", required=True, metavar="FILE.png")
+    plot.add_argument("-o", "--output", required=True, metavar="FILE.png", help="image to write")
     plot.add_argument("--log", action="store_true", help="logarithmic value axis")
-    plot.add_argument("--title")
-    plot.add_argument("--ylabel", default="learning rate")
-    plot.set_defaults(run=cmd_plot)
+    plot.add_argument("--title", help="figure title (default: the schedule)")
+    plot.add_argument("--ylabel", default="learning rate", help="value axis label")
 
-    table = sub.add_parser("table", help="values as CSV or JSON")
-    table.add_argument("config", metavar="CONFIG")
+    table = command("table", cmd_table, "values as CSV or JSON")
+    table.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     _run_options(table)
     table.add_argument("--every", type=_count, default=1, metavar="K", help="every K-th step")
     table.add_argument("--format", choices=("csv", "json"), default="csv")
-    table.add_argument("-o", "--output", metavar="FILE")
-    table.set_defaults(run=cmd_table)
+    table.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
 
-    sub.add_parser("plugins", help="loaded plugins and failures").set_defaults(run=cmd_plugins)
-    sub.add_parser("demo", help="what `make run` shows").set_defaults(run=cmd_demo)
-
-    bench = sub.add_parser("bench", help="engine vs numpy vs Python loop")
-    bench.add_argument("config", metavar="CONFIG", nargs="?")
+    command("plugins", cmd_plugins, "loaded plugins and failures")
+    command("demo", cmd_demo, "what `make run` shows")
+    bench = command("bench", cmd_bench, "engine vs numpy vs Python loop")
+    bench.add_argument("config", metavar="CONFIG", nargs="?", help=CONFIG_HELP)
     bench.add_argument("--steps", type=_count, help="table length (default 1,000,000)")
     bench.add_argument("--steps-per-epoch", type=_count, metavar="K")
     bench.add_argument("--repeat", type=_count, default=5, help="best of this many runs")
-    bench.set_defaults(run=cmd_bench)
     return parser
 
 
