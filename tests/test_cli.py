@@ -437,3 +437,8 @@ def test_per_group_schedules_show_table_and_plot_one_column_per_group(
     assert status == 0
     width, height = _png_size(tmp_path / "g.png")
     assert width == 960 and abs(height - (4.5 + 2 * LEGEND_ROW_INCHES) * 120) <= 1
+
+
+def test_every_registered_schedule_has_a_summary_for_list() -> None:
+    missing = [e.name for e in plugins.registry().entries() if not e.summary]
+    assert missing == []

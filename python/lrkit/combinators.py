@@ -281,6 +281,7 @@ def per_group(schedules: Sequence[Schedule]) -> PerGroup:
 
 
 def _product_from_config(schedules: Sequence[Schedule]) -> Product:
+    """Pointwise product ``s0(t) * s1(t) * ...`` of ``schedules`` (``product`` in configs)."""
     return Product(schedules)  # type: ignore[arg-type]
 
 
