@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -141,3 +142,40 @@ def test_torch_scheduler_state_dict_resume(config: dict[str, Any]) -> None:
         tail.append(optimizer.param_groups[0]["lr"])
     assert [float(x) for x in tail] == [float(x) for x in uninterrupted[150:]]
     assert len(set(uninterrupted)) > 10  # the schedule really moves
+
+
+@pytest.mark.parametrize(
+    ("short", "config"),
+    [
+        ("rex:peak=0.1,length=10000", REX),
+        ("warmup_cosine:peak=0.1,warmup=1ep,decay=90ep,floor=0.05", WARMUP_COSINE),
+    ],
+)
+def test_every_cli_command_knows_both_schedules(
+    short: str, config: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lrkit.cli import main
+
+    name = config["name"]
+    run = ["--quiet"]
+    spe = ["--steps-per-epoch", "100"]
+    assert main([*run, "list"]) == 0
+    assert any(
+        line.split()[:2] == [name, "lrkit-example-plugin"]
+        for line in capsys.readouterr().out.splitlines()
+    )
+    assert main([*run, "plugins"]) == 0
+    assert "warmup_cosine, rex" in capsys.readouterr().out
+    assert main([*run, "show", short, "--steps", "10000", *spe]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{name}(") and "lrkit-example-plugin" in out.splitlines()[0]
+    assert main([*run, "table", short, "--steps", "10000", *spe, "--every", "1000"]) == 0
+    rows = [line.split(",") for line in capsys.readouterr().out.split()[1:]]
+    expected = lrkit.create(config).table(10_000)[::1000]
+    assert [float(r[2]) for r in rows] == expected.tolist()
+    assert main([*run, "bench", short, "--steps", "5000", "--repeat", "1", *spe]) == 0
+    assert "x the engine's time" in capsys.readouterr().out
+    pytest.importorskip("matplotlib")
+    target = tmp_path / f"{name}.png"
+    assert main([*run, "plot", short, "--steps", "10000", *spe, "-o", str(target)]) == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
