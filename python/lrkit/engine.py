@@ -111,3 +111,47 @@ def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
     if not np.isfinite(array).all():
         raise ValueError(f"base must be finite, got {array.tolist()!r}")
     return array
+
+
+class ChunkedTable:
+    """Rows of ``schedule.table(..., base=base)`` computed ahead by the engine, one chunk of
+    about 1 MiB at a time: reading consecutive steps costs an array index, and memory stays
+    bounded however long the run. Rows are bit-identical to any other table of the schedule."""
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        *,
+        base: Sequence[float] | npt.ArrayLike | None = None,
+        rows: int | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.base = None if base is None else _base(base)
+        columns = schedule.groups or (len(self.base) if self.base is not None else 1)
+        self.rows = rows if rows is not None else max(16, min(BLOCK, (1 << 17) // columns))
+        self._start = 0
+        self._chunk: FloatArray = np.empty((0,) if columns == 1 else (0, columns))
+
+    @property
+    def chunk(self) -> FloatArray:
+        """The rows computed last (steps ``chunk_start ..``)."""
+        return self._chunk
+
+    @property
+    def chunk_start(self) -> int:
+        return self._start
+
+    def offset(self, step: int) -> int:
+        """The index of ``step`` in :attr:`chunk`, computing a new chunk from ``step`` if needed."""
+        offset = step - self._start
+        if 0 <= offset < len(self._chunk):
+            return offset
+        self._chunk = table(self.schedule, self.rows, start=step, base=self.base)
+        self._start = step
+        return 0
+
+    def row(self, step: int) -> FloatArray:
+        """The row of ``step`` (a view into the current chunk)."""
+        offset = self.offset(step)  # first: it may replace the chunk
+        row: FloatArray = self._chunk[offset]
+        return row

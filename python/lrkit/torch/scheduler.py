@@ -1,0 +1,273 @@
+"""``lrkit.torch.Scheduler``: any lrkit schedule driving any param-group entry of a torch
+optimizer, one table row per ``step()``."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
+
+import lrkit
+from lrkit.combinators import PerGroup, per_group
+from lrkit.engine import ChunkedTable
+from lrkit.schedule import FloatArray, Schedule
+from lrkit.torch.keys import GroupKey
+
+STATE_VERSION = 1
+
+
+class Scheduler(LRScheduler):
+    """Sets ``param_group[key]`` from an lrkit schedule at every ``step()``.
+
+    ``schedule`` is one schedule for every group, or a list with one per group (or a
+    ``lrkit.per_group``). With ``relative=True`` the values multiply each group's initial value
+    (``initial_lr`` for ``"lr"``, as torch's schedulers do; ``initial_<key>`` otherwise), so
+    ``group[key] = initial[g] * schedule(t)``; with ``relative=False`` they are absolute.
+
+    Like torch's schedulers, construction applies the value of step ``last_step + 1`` (0 by
+    default) and every ``step()`` advances one step. ``step()`` reads the next row of a table the
+    C++ engine computes ahead in chunks: its cost does not depend on the schedule.
+    ``tensor_lr=True`` makes every group's value a 0-dim float64 tensor view into one shared
+    buffer, so a step is a single ``copy_`` (no recompiles under ``torch.compile``).
+
+    ``state_dict()`` is plain data (the schedule's config, the step, the base values, the key);
+    ``load_state_dict`` on a freshly built scheduler continues bit for bit where the saved one
+    stopped.
+
+    >>> sched = lrkit.torch.Scheduler(opt, lrkit.warmup(lrkit.cosine(1.0, 0.0, 9000), 1000))
+    >>> for batch in data: loss(batch).backward(); opt.step(); sched.step()
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Schedule | Sequence[Schedule],
+        *,
+        key: str = "lr",
+        relative: bool = True,
+        steps_per_epoch: int | None = None,
+        total_steps: int | None = None,
+        tensor_lr: bool = False,
+        last_step: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
+        if isinstance(last_step, bool) or not isinstance(last_step, int) or last_step < -1:
+            raise ValueError(f"last_step must be an int >= -1, got {last_step!r}")
+        self.optimizer = optimizer
+        self.key = GroupKey.parse(key)
+        self.relative = bool(relative)
+        self.tensor_lr = bool(tensor_lr)
+        self.steps_per_epoch = steps_per_epoch
+        self.total_steps = total_steps
+        groups = optimizer.param_groups
+        for g, group in enumerate(groups):
+            self.key.check(group, g)
+        self._given = _as_schedule(schedule, len(groups))
+        self._resolved = self._resolve(self._given)
+        self.base_values = self._initial_values(resume=last_step != -1)
+        self._table = ChunkedTable(self._resolved, base=self.base_values)
+        self._buffer: torch.Tensor | None = None
+        self._chunk_source: FloatArray | None = None
+        self._chunk_tensor: torch.Tensor | None = None
+        self._last_row: FloatArray | None = None
+        if self.tensor_lr:
+            self._install_tensor_buffer()
+        self.last_epoch = last_step
+        self._step_count = 0
+        self._last_values: list[float] | None = []
+        self.step()
+
+    # -- stepping -----------------------------------------------------------------------------
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step, or jump to step ``epoch`` when given (absolute, idempotent)."""
+        self._step_count += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+                raise ValueError(f"step(epoch) takes an int step >= 0, got {epoch!r}")
+            self.last_epoch = epoch
+        self._apply(self.last_epoch)
+
+    def set_step(self, step: int) -> None:
+        """Apply the values of ``step`` (an absolute step index; calling it twice is harmless)."""
+        self.step(step)
+
+    def _apply(self, step: int) -> None:
+        table = self._table
+        offset = table.offset(step)
+        if self._buffer is not None:
+            if self._chunk_source is not table.chunk:  # a new chunk: wrap it for torch once
+                self._chunk_source = table.chunk
+                self._chunk_tensor = torch.from_numpy(table.chunk)
+            assert self._chunk_tensor is not None
+            self._buffer.copy_(self._chunk_tensor[offset])
+            self._last_row = table.chunk[offset]
+            self._last_values = None
+            return
+        values = table.chunk[offset].tolist()
+        key = self.key
+        if key.index is None:
+            name = key.name
+            for group, value in zip(self.optimizer.param_groups, values, strict=True):
+                group[name] = value
+        else:
+            for group, value in zip(self.optimizer.param_groups, values, strict=True):
+                key.set(group, value)
+        self._last_values = values
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get_last_lr(self) -> list[float]:  # type: ignore[override]  # floats only: narrower
+        """The values (of ``key``, whatever it is) applied by the last step, one per group."""
+        if self._last_values is None:  # tensor mode converts on demand: step() stays one copy_
+            assert self._last_row is not None
+            self._last_values = self._last_row.tolist()
+        return self._last_values
+
+    def get_lr(self) -> list[float]:  # type: ignore[override]
+        """The values of the current step (closed form; same as :meth:`get_last_lr`)."""
+        return self.lr_at(self.last_epoch)
+
+    def lr_at(self, step: int) -> list[float]:
+        """The values (one per group) this scheduler applies at ``step``."""
+        values: list[float] = self.table(1, start=step)[0].tolist()
+        return values
+
+    def table(self, n: int, *, start: int = 0) -> FloatArray:
+        """The values of steps ``start .. start + n - 1`` for every group: shape ``(n, G)``."""
+        return self._resolved.table(n, start=start, base=self.base_values)
+
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule as given (per group: a ``lrkit.per_group``), before resolution."""
+        return self._given
+
+    # -- checkpoints --------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain data: loadable with ``torch.load(weights_only=True)``."""
+        try:
+            config: dict[str, Any] | None = self._given.to_config()
+        except LookupError:
+            config = None  # an unregistered Python schedule: the constructor's schedule is used
+        return {
+            "version": STATE_VERSION,
+            "schedule": config,
+            "key": str(self.key),
+            "relative": self.relative,
+            "steps_per_epoch": self.steps_per_epoch,
+            "total_steps": self.total_steps,
+            "base_values": list(self.base_values),
+            "step": self.last_epoch,
+            "step_count": self._step_count,
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Continue from a saved state: the saved schedule, base values and step."""
+        version = state_dict.get("version")
+        if version != STATE_VERSION:
+            raise ValueError(f"unsupported lrkit Scheduler state version {version!r}")
+        if state_dict["key"] != str(self.key):
+            raise ValueError(
+                f"the state is for key {state_dict['key']!r}, "
+                f"this scheduler drives {str(self.key)!r}"
+            )
+        base = [float(v) for v in state_dict["base_values"]]
+        if len(base) != len(self.optimizer.param_groups):
+            raise ValueError(
+                f"the state has {len(base)} param groups, the optimizer has "
+                f"{len(self.optimizer.param_groups)}"
+            )
+        self.relative = bool(state_dict["relative"])
+        self.steps_per_epoch = state_dict["steps_per_epoch"]
+        self.total_steps = state_dict["total_steps"]
+        if state_dict["schedule"] is not None:
+            saved = lrkit.create(state_dict["schedule"])
+            if saved != self._given:
+                warnings.warn(
+                    "the checkpoint's schedule differs from the one this scheduler was built "
+                    f"with; continuing with the checkpoint's: {saved!r}",
+                    stacklevel=2,
+                )
+            self._given = saved
+        self._resolved = self._resolve(self._given)
+        self.base_values = base
+        self._table = ChunkedTable(self._resolved, base=self.base_values)
+        self.last_epoch = int(state_dict["step"])
+        self._step_count = int(state_dict["step_count"])
+        self._apply(self.last_epoch)
+
+    # -- construction helpers -----------------------------------------------------------------
+
+    def _resolve(self, schedule: Schedule) -> Schedule:
+        resolved = schedule.resolve(
+            total_steps=self.total_steps, steps_per_epoch=self.steps_per_epoch
+        )
+        resolved.table(1)  # raises now, naming the argument, if something is still unresolved
+        return resolved
+
+    def _initial_values(self, *, resume: bool) -> list[float]:
+        if not self.relative:
+            return [1.0] * len(self.optimizer.param_groups)
+        name = self.key.initial_name
+        values = []
+        for g, group in enumerate(self.optimizer.param_groups):
+            if name not in group:
+                if resume:
+                    raise KeyError(
+                        f"param group {g} has no {name!r}: resuming with last_step needs the "
+                        "groups' initial values (load the optimizer's state_dict first), or use "
+                        "the scheduler's load_state_dict"
+                    )
+                current = self.key.get(group)
+                group[name] = float(
+                    current.item() if isinstance(current, torch.Tensor) else current
+                )
+            values.append(float(group[name]))
+        for g, value in enumerate(values):
+            if not math.isfinite(value):
+                raise ValueError(f"param group {g}: {name} is {value}, not a finite number")
+        return values
+
+    def _install_tensor_buffer(self) -> None:
+        groups = self.optimizer.param_groups
+        device = _device_of(groups)
+        self._buffer = torch.zeros(len(groups), dtype=torch.float64, device=device)
+        for g, group in enumerate(groups):
+            self.key.set(group, self._buffer[g])
+
+
+def _as_schedule(schedule: Schedule | Sequence[Schedule], groups: int) -> Schedule:
+    if isinstance(schedule, Schedule):
+        if isinstance(schedule, PerGroup) and schedule.groups != groups:
+            raise ValueError(
+                f"schedule is a per_group of {schedule.groups} schedules, the optimizer has "
+                f"{groups} param groups"
+            )
+        return schedule
+    if isinstance(schedule, (list, tuple)):
+        if len(schedule) != groups:
+            raise ValueError(
+                f"schedule is a list of {len(schedule)} schedules, the optimizer has {groups} "
+                "param groups (give one per group, or a single schedule)"
+            )
+        return per_group(list(schedule))
+    raise TypeError(f"schedule must be a lrkit.Schedule or a list of them, got {schedule!r}")
+
+
+def _device_of(groups: list[dict[str, Any]]) -> torch.device:
+    for group in groups:
+        for param in group["params"]:
+            return param.device  # type: ignore[no-any-return]
+    return torch.device("cpu")
+
+
+__all__ = ["Scheduler"]
