@@ -36,6 +36,13 @@ def node_of(schedule: Schedule) -> Node:
     return cached
 
 
+def nodes_of(schedule: Schedule) -> list[Node]:
+    """The C++ node of a schedule, or of each group of a ``per_group``. Lowering raises the
+    unresolved-duration error, naming the argument, without evaluating any step."""
+    groups = getattr(schedule, "schedules", None) if schedule.groups is not None else None
+    return [node_of(s) for s in groups] if groups is not None else [node_of(schedule)]
+
+
 def callback_node(schedule: Schedule) -> Node:
     """A node that evaluates a Python-only schedule one block at a time."""
 
@@ -78,12 +85,7 @@ def table(
     if columns is None:
         bad = core.fill(node_of(schedule), start, out)
     else:
-        nodes = (
-            [node_of(s) for s in schedule.schedules]  # type: ignore[attr-defined]
-            if groups is not None
-            else [node_of(schedule)]
-        )
-        bad = core.fill_groups(nodes, start, base_array, out)
+        bad = core.fill_groups(nodes_of(schedule), start, base_array, out)
     if bad >= 0:
         row, column = divmod(bad, columns) if columns else (bad, 0)
         where = f"step {start + row}" + (f", group {column}" if columns else "")

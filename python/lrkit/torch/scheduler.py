@@ -8,13 +8,13 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
+import torch
 from lrkit.combinators import PerGroup, per_group
-from lrkit.engine import ChunkedTable
+from lrkit.engine import ChunkedTable, nodes_of
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch.keys import GroupKey
 
@@ -211,7 +211,7 @@ class Scheduler(LRScheduler):
         resolved = schedule.resolve(
             total_steps=self.total_steps, steps_per_epoch=self.steps_per_epoch
         )
-        resolved.table(1)  # raises now, naming the argument, if something is still unresolved
+        nodes_of(resolved)  # raises now, naming the argument, if something is still unresolved
         return resolved
 
     def _initial_values(self, *, resume: bool) -> list[float]:
@@ -240,6 +240,19 @@ class Scheduler(LRScheduler):
     def _install_tensor_buffer(self) -> None:
         groups = self.optimizer.param_groups
         device = _device_of(groups)
+        if self.key.name == "lr" and isinstance(
+            self.optimizer, (torch.optim.Adam, torch.optim.AdamW)
+        ):
+            for g, group in enumerate(groups):
+                foreach = group.get("foreach")
+                multi_tensor = foreach is True or (foreach is None and device.type != "cpu")
+                if multi_tensor and not group.get("capturable") and not group.get("fused"):
+                    raise ValueError(
+                        f"tensor_lr=True: param group {g} uses torch's multi-tensor (foreach) "
+                        f"{type(self.optimizer).__name__}, which rejects tensor lrs unless "
+                        "capturable=True; build the optimizer with foreach=False, or with "
+                        "capturable=True on an accelerator"
+                    )
         self._buffer = torch.zeros(len(groups), dtype=torch.float64, device=device)
         for g, group in enumerate(groups):
             self.key.set(group, self._buffer[g])
