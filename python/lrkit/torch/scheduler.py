@@ -73,6 +73,7 @@ class Scheduler(LRScheduler):
         self.base_values = self._initial_values(resume=last_step != -1)
         self._table = ChunkedTable(self._resolved, base=self.base_values)
         self._buffer: torch.Tensor | None = None
+        self._buffer_view: FloatArray | None = None
         self._chunk_source: FloatArray | None = None
         self._chunk_tensor: torch.Tensor | None = None
         self._last_row: FloatArray | None = None
@@ -103,6 +104,11 @@ class Scheduler(LRScheduler):
     def _apply(self, step: int) -> None:
         table = self._table
         offset = table.offset(step)
+        if self._buffer_view is not None:  # CPU buffer: numpy writes through to the tensors
+            self._buffer_view[...] = table.chunk[offset]
+            self._last_row = table.chunk[offset]
+            self._last_values = None
+            return
         if self._buffer is not None:
             if self._chunk_source is not table.chunk:  # a new chunk: wrap it for torch once
                 self._chunk_source = table.chunk
@@ -254,6 +260,8 @@ class Scheduler(LRScheduler):
                         "capturable=True on an accelerator"
                     )
         self._buffer = torch.zeros(len(groups), dtype=torch.float64, device=device)
+        if device.type == "cpu":
+            self._buffer_view = self._buffer.numpy()
         for g, group in enumerate(groups):
             self.key.set(group, self._buffer[g])
 
