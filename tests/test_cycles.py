@@ -88,6 +88,33 @@ def test_wsd_phases() -> None:
         lrkit.wsd(peak=1.0, warmup_length=8, decay_length=8, total=10)
 
 
+def test_one_cycle_and_wsd_take_durations_and_keep_compact_configs() -> None:
+    s = lrkit.wsd(
+        peak=2.0,
+        warmup_length=lrkit.epochs(2),
+        decay_length=lrkit.fraction(0.25),
+        total=lrkit.epochs(8),
+    )
+    assert s.to_config() == {
+        "name": "wsd",
+        "peak": 2.0,
+        "warmup_length": {"epochs": 2.0},
+        "decay_length": {"fraction": 0.25},
+        "total": {"epochs": 8.0},
+        "end": 0.0,
+        "decay_shape": "linear",
+    }
+    assert lrkit.create(s.to_config()) == s
+    with pytest.raises(lrkit.UnresolvedDurationError, match=r"wsd\(warmup_length=...\)"):
+        s.table(3)
+    r = s.resolve(steps_per_epoch=2, total_steps=16)
+    assert r == lrkit.wsd(peak=2.0, warmup_length=4, decay_length=4, total=16)
+    assert r.table(17).tolist() == [0.0, 0.5, 1.0, 1.5] + [2.0] * 9 + [1.5, 1.0, 0.5, 0.0]
+    c = lrkit.one_cycle(peak=1.0, total=lrkit.epochs(10)).resolve(steps_per_epoch=10)
+    assert c == lrkit.one_cycle(peak=1.0, total=100)
+    assert c.table(101)[30] == 1.0
+
+
 @given(seed=st.integers(0, 2**32 - 1), amount=st.floats(0.0, 0.99), start=st.integers(0, 10**9))
 def test_noise_is_bounded_deterministic_and_chunk_invariant(
     seed: int, amount: float, start: int

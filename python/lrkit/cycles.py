@@ -1,6 +1,7 @@
 """Cycles and shaped runs: cosine restarts (SGDR), cyclic triangles, one-cycle, warmup-stable-
 decay, and deterministic noise. ``cosine_restarts``, ``cyclic`` and ``noise`` run as their own C++
-nodes (``csrc/cycles.hpp``); ``one_cycle`` and ``wsd`` are compositions of built-ins.
+nodes (``csrc/cycles.hpp``); ``one_cycle`` and ``wsd`` lower to compositions of built-ins once
+their lengths are in steps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit._native import core
-from lrkit.combinators import Sequenced, _child, sequence, warmup
+from lrkit.combinators import _child, sequence, warmup
 from lrkit.hookspecs import registration_hook
 from lrkit.primitives import constant, cosine, linear, polynomial
 from lrkit.schedule import Schedule
@@ -206,6 +207,132 @@ def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
     return Noise(schedule, amount, seed)
 
 
+class _Composite(Schedule):
+    """A schedule defined as a composition of built-ins that needs its lengths in steps: it keeps
+    its own arguments (compact configs, ``resolve()`` of epochs and fractions) and builds the
+    composition once resolved."""
+
+    def _composed(self) -> Schedule:
+        raise NotImplementedError
+
+    def value(self, step: int) -> float:
+        return self._composed()(step)
+
+    def _node(self) -> Node:
+        return self._composed()._node()
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class OneCycle(_Composite):
+    """One-cycle (Smith & Topin): from ``peak / div`` up to ``peak`` over ``round(pct_start *
+    total)`` steps, then down to ``peak / (div * final_div)`` at ``total``; with
+    ``three_phase``, back to ``peak / div`` over as many steps as the rise, then to the floor.
+    Each phase is a half-cosine (``anneal="cos"``) or a line (``"linear"``)."""
+
+    config_name: ClassVar[str] = "one_cycle"
+    peak: float
+    total: Duration
+    pct_start: float = 0.3
+    div: float = 25.0
+    final_div: float = 1e4
+    anneal: Literal["cos", "linear"] = "cos"
+    three_phase: bool = False
+
+    def __post_init__(self) -> None:
+        owner = "one_cycle"
+        _set(self, "peak", check.real(owner, "peak", self.peak))
+        _set(self, "total", check.duration(owner, "total", self.total, minimum=2))
+        limit = 0.5 if self.three_phase else 1.0
+        pct = check.real(owner, "pct_start", self.pct_start)
+        if not 0 < pct < limit:
+            raise ValueError(f"{owner}: pct_start must be in (0, {limit}), got {pct!r}")
+        _set(self, "pct_start", pct)
+        _set(self, "div", check.positive(owner, "div", self.div))
+        _set(self, "final_div", check.positive(owner, "final_div", self.final_div))
+        if self.anneal not in ("cos", "linear"):
+            raise ValueError(f"{owner}: anneal must be 'cos' or 'linear', got {self.anneal!r}")
+        _set(self, "three_phase", bool(self.three_phase))
+
+    def _composed(self) -> Schedule:
+        total = steps_of(self.total, "one_cycle(total=...)")
+        shape = cosine if self.anneal == "cos" else linear
+        initial = self.peak / self.div
+        floor = initial / self.final_div
+        rise = max(1, round(self.pct_start * total))
+        if self.three_phase:
+            return sequence(
+                [
+                    shape(start=initial, end=self.peak, length=rise),
+                    shape(start=self.peak, end=initial, length=rise),
+                    shape(start=initial, end=floor, length=max(1, total - 2 * rise)),
+                ],
+                boundaries=[rise, 2 * rise],
+            )
+        return sequence(
+            [
+                shape(start=initial, end=self.peak, length=rise),
+                shape(start=self.peak, end=floor, length=max(1, total - rise)),
+            ],
+            boundaries=[rise],
+        )
+
+
+_DECAY_SHAPES: dict[str, Callable[..., Schedule]] = {
+    "linear": linear,
+    "cosine": cosine,
+    "square": lambda **kw: polynomial(**kw, power=2.0),
+}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class WarmupStableDecay(_Composite):
+    """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
+    ``total - decay_length``, then ``decay_shape`` (``linear``, ``cosine``, ``square``) down to
+    ``end``, reached at ``total``."""
+
+    config_name: ClassVar[str] = "wsd"
+    peak: float
+    warmup_length: Duration
+    decay_length: Duration
+    total: Duration
+    end: float = 0.0
+    decay_shape: Literal["linear", "cosine", "square"] = "linear"
+
+    def __post_init__(self) -> None:
+        owner = "wsd"
+        _set(self, "peak", check.real(owner, "peak", self.peak))
+        _set(self, "end", check.real(owner, "end", self.end))
+        for name in ("warmup_length", "decay_length", "total"):
+            _set(self, name, check.duration(owner, name, getattr(self, name)))
+        if self.decay_shape not in _DECAY_SHAPES:
+            raise ValueError(
+                f"{owner}: decay_shape must be one of {sorted(_DECAY_SHAPES)}, "
+                f"got {self.decay_shape!r}"
+            )
+        if all(
+            isinstance(getattr(self, n), int) for n in ("warmup_length", "decay_length", "total")
+        ):
+            self._lengths()  # in steps already: check them now
+
+    def _lengths(self) -> tuple[int, int, int]:
+        warm = steps_of(self.warmup_length, "wsd(warmup_length=...)")
+        decay = steps_of(self.decay_length, "wsd(decay_length=...)")
+        total = steps_of(self.total, "wsd(total=...)")
+        if warm + decay > total:
+            raise ValueError(
+                f"wsd: warmup_length + decay_length must be <= total, got {warm} + {decay} > "
+                f"{total}"
+            )
+        return warm, decay, total
+
+    def _composed(self) -> Schedule:
+        warm, decay, total = self._lengths()
+        tail = _DECAY_SHAPES[self.decay_shape](start=self.peak, end=self.end, length=decay)
+        if warm + decay < total:
+            tail = sequence([constant(self.peak), tail], boundaries=[total - warm - decay])
+        return warmup(tail, length=warm)
+
+
 def one_cycle(
     peak: float,
     total: Duration,
@@ -214,7 +341,7 @@ def one_cycle(
     final_div: float = 1e4,
     anneal: Literal["cos", "linear"] = "cos",
     three_phase: bool = False,
-) -> Sequenced:
+) -> OneCycle:
     """One-cycle (Smith & Topin): from ``peak / div`` up to ``peak`` over ``round(pct_start *
     total)`` steps, then down to ``peak / (div * final_div)`` at ``total`` (with
     ``three_phase``: back to ``peak / div`` over as many steps, then to the floor).
@@ -222,37 +349,7 @@ def one_cycle(
     lrkit's convention (peak reached exactly at the end of the rise); ``lrkit.torch.OneCycleLR``
     reproduces torch's own step boundaries.
     """
-    check.real("one_cycle", "peak", peak)
-    if not 0 < pct_start < (0.5 if three_phase else 1):
-        raise ValueError(
-            f"one_cycle: pct_start must be in (0, {0.5 if three_phase else 1}), got {pct_start!r}"
-        )
-    if anneal not in ("cos", "linear"):
-        raise ValueError(f"one_cycle: anneal must be 'cos' or 'linear', got {anneal!r}")
-    total_steps = check.integer("one_cycle", "total", total, minimum=2)
-    check.positive("one_cycle", "div", div)
-    check.positive("one_cycle", "final_div", final_div)
-    shape = cosine if anneal == "cos" else linear
-    initial = peak / div
-    floor = initial / final_div
-    rise = max(1, round(pct_start * total_steps))
-    if three_phase:
-        fall = max(1, total_steps - 2 * rise)
-        return sequence(
-            [
-                shape(start=initial, end=peak, length=rise),
-                shape(start=peak, end=initial, length=rise),
-                shape(start=initial, end=floor, length=fall),
-            ],
-            boundaries=[rise, 2 * rise],
-        )
-    return sequence(
-        [
-            shape(start=initial, end=peak, length=rise),
-            shape(start=peak, end=floor, length=max(1, total_steps - rise)),
-        ],
-        boundaries=[rise],
-    )
+    return OneCycle(peak, total, pct_start, div, final_div, anneal, three_phase)
 
 
 def wsd(
@@ -262,32 +359,12 @@ def wsd(
     total: Duration,
     end: float = 0.0,
     decay_shape: Literal["linear", "cosine", "square"] = "linear",
-) -> Schedule:
+) -> WarmupStableDecay:
     """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
     ``total - decay_length``, then ``decay_shape`` down to ``end`` at ``total`` (``square`` is
-    ``polynomial`` with power 2).
+    ``polynomial`` with power 2). Lengths take steps, epochs or fractions of the run.
     """
-    shapes: dict[str, Callable[..., Schedule]] = {
-        "linear": linear,
-        "cosine": cosine,
-        "square": lambda **kw: polynomial(**kw, power=2.0),
-    }
-    if decay_shape not in shapes:
-        raise ValueError(f"wsd: decay_shape must be one of {sorted(shapes)}, got {decay_shape!r}")
-    total_steps = check.integer("wsd", "total", total, minimum=2)
-    warm = check.integer("wsd", "warmup_length", warmup_length, minimum=1)
-    decay = check.integer("wsd", "decay_length", decay_length, minimum=1)
-    if warm + decay > total_steps:
-        raise ValueError(
-            f"wsd: warmup_length + decay_length must be <= total, got {warm} + {decay} > "
-            f"{total_steps}"
-        )
-    stable_and_decay = shapes[decay_shape](start=peak, end=end, length=decay)
-    if warm + decay < total_steps:
-        stable_and_decay = sequence(
-            [constant(peak), stable_and_decay], boundaries=[total_steps - warm - decay]
-        )
-    return warmup(stable_and_decay, length=warm)
+    return WarmupStableDecay(peak, warmup_length, decay_length, total, end, decay_shape)
 
 
 _FACTORIES: dict[str, Callable[..., Any]] = {
