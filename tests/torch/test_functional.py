@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import lrkit
-import torch
 
 
 def hand_written(

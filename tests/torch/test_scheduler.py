@@ -8,12 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
-import torch
 from lrkit.torch import Scheduler
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 import lrkit
-import torch
 from lrkit.torch import Scheduler
 
 SCHEDULE = lrkit.warmup(lrkit.cosine(start=1.0, end=0.0, length=200), length=20)

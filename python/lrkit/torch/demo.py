@@ -9,10 +9,10 @@ import time
 import warnings
 from collections.abc import Callable
 
+import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, LRScheduler, SequentialLR
 
 import lrkit
-import torch
 from lrkit.torch import Scheduler
 
 EPOCHS, BATCHES, WARMUP = 20, 16, 2

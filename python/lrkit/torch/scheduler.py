@@ -8,11 +8,11 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
-import torch
 from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable, nodes_of
 from lrkit.schedule import FloatArray, Schedule
