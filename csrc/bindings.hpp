@@ -7,4 +7,5 @@ namespace lrkit {
 void register_nodes(pybind11::module_& m);
 void register_tables(pybind11::module_& m);
 void register_cycles(pybind11::module_& m);
+void register_torch_parity(pybind11::module_& m);
 }  // namespace lrkit

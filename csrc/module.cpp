@@ -2,7 +2,7 @@
 #include "bindings.hpp"
 
 // Bumped whenever the Python-visible interface changes; lrkit/__init__.py refuses a stale build.
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lrkit's C++ engine: schedule nodes evaluated over ranges of steps, GIL released.";
@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   lrkit::register_nodes(m);
   lrkit::register_tables(m);
   lrkit::register_cycles(m);
+  lrkit::register_torch_parity(m);
 }

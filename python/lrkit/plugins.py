@@ -29,7 +29,7 @@ from lrkit import hookspecs
 from lrkit.registry import DuplicateScheduleError, Factory, Registry
 
 #: Modules whose hooks register the built-in schedules, exactly like a plugin's would.
-BUILTIN_MODULES = ("lrkit.primitives", "lrkit.combinators", "lrkit.cycles")
+BUILTIN_MODULES = ("lrkit.primitives", "lrkit.combinators", "lrkit.cycles", "lrkit.parity.torch")
 #: The entry-point group third-party plugins declare (``[project.entry-points.lrkit]``).
 ENTRY_POINT_GROUP = "lrkit"
 #: Environment variable: ``1`` disables every plugin, a comma list disables those named.

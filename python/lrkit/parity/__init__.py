@@ -7,13 +7,16 @@ training script can move to lrkit without changing its learning rates:
 
 * ``lrkit.parity.hf``: HF transformers' ``get_*_schedule*`` functions (multipliers of the base LR);
 * ``lrkit.parity.timm``: timm's scheduler classes (absolute LRs from ``base_lr``);
-* ``lrkit.parity.optax``: optax's schedule functions (absolute values).
+* ``lrkit.parity.optax``: optax's schedule functions (absolute values);
+* ``lrkit.parity.torch``: the curves of torch's classes whose boundaries differ from lrkit's
+  (periodic ``CosineAnnealingLR``, ``OneCycleLR``'s float phase ends, ``CyclicLR``).
 
-torch's own classes are reproduced by ``lrkit.torch`` (drop-ins with torch's class names).
+torch's classes themselves are reproduced by ``lrkit.torch`` (drop-ins with torch's class names),
+built on these. None of these modules imports torch.
 Each function documents where its curve departs from lrkit's defaults; the tests compare them
 with the libraries' published test values.
 """
 
-from lrkit.parity import hf, optax, timm
+from lrkit.parity import hf, optax, timm, torch
 
-__all__ = ["hf", "optax", "timm"]
+__all__ = ["hf", "optax", "timm", "torch"]

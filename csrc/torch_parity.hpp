@@ -1,0 +1,100 @@
+// torch.optim.lr_scheduler's closed forms, with torch's own step boundaries and operation order,
+// so the drop-ins in lrkit.torch reproduce torch's values. Formulas mirror
+// python/lrkit/parity/torch.py.
+#pragma once
+
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "engine.hpp"
+#include "primitives.hpp"
+
+namespace lrkit {
+
+// CosineAnnealingLR's closed form, periodic past T_max like torch's:
+// end + (start - end) * (1 + cos(pi * t / T)) / 2 for every t.
+class TorchCosineAnnealing final : public Node {
+ public:
+  TorchCosineAnnealing(double start, double end, Step period)
+      : start_(start), end_(end), period_(period) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const double T = static_cast<double>(period_);
+    for (Step i = 0; i < n; ++i) {
+      out[i] = end_ + (start_ - end_) * (1.0 + std::cos(kPi * static_cast<double>(t0 + i) / T)) / 2.0;
+    }
+  }
+
+ private:
+  double start_, end_;
+  Step period_;
+};
+
+// OneCycleLR's phases: phase i anneals values[i] -> values[i + 1] over (ends[i - 1], ends[i]]
+// (ends are torch's float end steps, the first phase starts at 0); the last phase extrapolates up
+// to step `total` (torch accepts step total), then values.back() is held.
+class TorchPhases final : public Node {
+ public:
+  TorchPhases(std::vector<double> values, std::vector<double> ends, bool cosine, Step total)
+      : values_(std::move(values)), ends_(std::move(ends)), cosine_(cosine), total_(total) {}
+  void fill(Step t0, Step n, double* out) const override {
+    for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);
+  }
+
+ private:
+  double at(Step step) const {
+    if (step > total_) return values_.back();
+    const double t = static_cast<double>(step);
+    const std::size_t last = ends_.size() - 1;
+    double start_step = 0.0;
+    for (std::size_t i = 0;; ++i) {
+      const double end_step = ends_[i];
+      if (t <= end_step || i == last) {
+        const double pct = (t - start_step) / (end_step - start_step);
+        const double a = values_[i], b = values_[i + 1];
+        if (cosine_) return b + (a - b) / 2.0 * (std::cos(kPi * pct) + 1.0);
+        return (b - a) * pct + a;
+      }
+      start_step = end_step;
+    }
+  }
+
+  std::vector<double> values_, ends_;
+  bool cosine_;
+  Step total_;
+};
+
+// CyclicLR's closed form. scale = the triangle's height in [0, 1], fn = 1 (triangular),
+// 1 / 2 ** (x - 1) (triangular2) or gamma ** x (exp_range), x the cycle (1-based) or the step.
+// Rising from `low` to `high`: low + (high - low) * scale * fn; `inverted` (momentum):
+// high - (high - low) * scale * fn.
+class TorchCyclic final : public Node {
+ public:
+  TorchCyclic(double low, double high, double up, double down, int mode, double gamma,
+              bool by_cycle, bool inverted)
+      : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)), mode_(mode),
+        gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {}
+  void fill(Step t0, Step n, double* out) const override {
+    for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);
+  }
+
+ private:
+  double at(Step step) const {
+    const double t = static_cast<double>(step);
+    const double cycle = std::floor(1.0 + t / total_);
+    const double x = 1.0 + t / total_ - cycle;
+    const double scale = x <= ratio_ ? x / ratio_ : (x - 1.0) / (ratio_ - 1.0);
+    const double height = (high_ - low_) * scale;
+    const double arg = by_cycle_ ? cycle : t;
+    const double fn = mode_ == 0 ? 1.0 : mode_ == 1 ? 1.0 / std::pow(2.0, arg - 1.0)
+                                                    : std::pow(gamma_, arg);
+    return inverted_ ? high_ - height * fn : low_ + height * fn;
+  }
+
+  double low_, high_, total_, ratio_;
+  int mode_;
+  double gamma_;
+  bool by_cycle_, inverted_;
+};
+
+}  // namespace lrkit
