@@ -9,7 +9,8 @@
 
 namespace lrkit {
 
-// SGDR: cosine from peak_i = start * decay**i to end over cycle i of length period * mult**i;
+// SGDR: cosine from peak_i = start * decay**i to end over cycle i of length period * mult**i,
+// which starts at S_i = period * (1 - mult**i) / (1 - mult) (S_i <= t < S_{i+1});
 // `end` from cycle `limit` on (limit < 0: no limit).
 class CosineRestarts final : public Node {
  public:
@@ -26,13 +27,22 @@ class CosineRestarts final : public Node {
         t_cur = static_cast<double>(t - i * period_);
         t_i = P;
       } else {
-        cycle = std::floor(std::log(1.0 - static_cast<double>(t) / P * (1.0 - mult_)) /
-                           std::log(mult_));
+        // The log inverse of the cycle starts estimates the cycle; float rounding puts exact
+        // boundaries one cycle off, so it is corrected against the starts (as in cycles.py).
+        const double x = static_cast<double>(t);
+        const double estimate = std::log(1.0 - x / P * (1.0 - mult_)) / std::log(mult_);
+        cycle = std::isfinite(estimate) ? std::floor(estimate) : 0.0;
+        for (int c = 0; c < kMaxCorrections; ++c) {
+          if (cycle > 0.0 && cycle_start(cycle) > x) {
+            cycle -= 1.0;
+          } else if (cycle_start(cycle + 1.0) <= x) {
+            cycle += 1.0;
+          } else {
+            break;
+          }
+        }
         t_i = std::pow(mult_, cycle) * P;
-        t_cur = std::min(std::max(static_cast<double>(t) - P * (1.0 - std::pow(mult_, cycle)) /
-                                                               (1.0 - mult_),
-                                  0.0),
-                         t_i);
+        t_cur = std::min(std::max(x - cycle_start(cycle), 0.0), t_i);
       }
       if (limit_ >= 0 && cycle >= static_cast<double>(limit_)) {
         out[k] = end_;
@@ -44,6 +54,13 @@ class CosineRestarts final : public Node {
   }
 
  private:
+  static constexpr int kMaxCorrections = 4;  // == _MAX_CORRECTIONS in cycles.py
+
+  // First step of cycle i (mult != 1): period * (1 - mult**i) / (1 - mult).
+  double cycle_start(double i) const {
+    return static_cast<double>(period_) * (1.0 - std::pow(mult_, i)) / (1.0 - mult_);
+  }
+
   double start_, end_;
   Step period_;
   double mult_, decay_;

@@ -3,6 +3,7 @@ values and their defining properties."""
 
 from __future__ import annotations
 
+import fractions
 import math
 
 import numpy as np
@@ -44,6 +45,68 @@ def test_cosine_restarts_growing_periods_decay_and_limit() -> None:
     expected += [0.1] * 4
     np.testing.assert_allclose(s.table(18), expected, rtol=1e-14)
     assert [s(t) for t in range(18)] == s.table(18).tolist()
+
+
+def _exact_restarts(period: int, mult: float) -> list[int]:
+    """Every cycle start ``period * (m**i - 1) / (m - 1)`` that is an integer step, in exact
+    rational arithmetic, while ``period * m**(i + 1)`` stays below 2**53 (where doubles hold
+    every step exactly)."""
+    m = fractions.Fraction(mult)
+    starts, i = [], 0
+    while period * m ** (i + 1) < 2**53:
+        start = period * (m**i - 1) / (m - 1)
+        if start.denominator == 1:
+            starts.append(int(start))
+        i += 1
+    return starts
+
+
+RESTART_GRID = [
+    *((p, m) for p in range(1, 12) for m in (2, 3, 4, 5, 7, 10)),  # ints, as given
+    *((p, float(m)) for p in (1, 2, 5, 11) for m in (2, 3, 7, 10)),  # the same as floats
+    *((p, m) for p in (1024, 3 * 1024) for m in (1.5, 1.25, 1.125)),  # dyadic, exact starts
+]
+
+
+@pytest.mark.parametrize(("period", "mult"), RESTART_GRID)
+def test_cosine_restarts_restart_exactly_at_every_cycle_boundary(period: int, mult: float) -> None:
+    """At each restart ``S_i`` the value is the cycle's peak ``start * decay**i``, in the
+    reference and in tables (a log-based cycle index alone lands some boundaries one cycle low,
+    at the previous cycle's floor: e.g. ``period=1, period_mult=3`` at step 121)."""
+    s = lrkit.cosine_restarts(start=1.0, end=0.0, period=period, period_mult=mult, decay=0.5)
+    restarts = _exact_restarts(period, mult)
+    assert len(restarts) >= 5, restarts
+    for i, t in enumerate(restarts):
+        peak = 0.5**i
+        assert s(t) == peak, (i, t)
+        assert s.table(2, start=t)[0] == peak, (i, t)
+        if t > 0:  # the step before is the end of cycle i - 1, below its peak and above `end`
+            before = s(t - 1)
+            assert 0.0 <= before <= 2 * peak, (i, t, before)
+            assert s.table(1, start=t - 1)[0] == before
+    small = [t for t in restarts if t < 5_000]
+    table = s.table(small[-1] + 1)
+    assert [table[t] for t in small] == [0.5**i for i in range(len(small))]
+
+
+def test_cosine_restarts_reported_boundary() -> None:
+    s = lrkit.cosine_restarts(start=1.0, end=0.0, period=1, period_mult=3)  # 1 + 3 + 9 + 27 + 81
+    assert s(121) == 1.0 == s.table(122)[121]
+    assert 0.0 < s(120) == s.table(122)[120] < 1e-3  # the end of the cycle of 81 steps
+
+
+def test_cosine_restarts_are_finite_and_exact_for_extreme_period_mult() -> None:
+    """A period_mult so large that ``mult**i`` or the log estimate overflows, and one so close
+    to 1 that the cycle index passes 2**53, still give finite values, equal in both evaluators."""
+    steps = [0, 1, 2, 5, 10**9, 2**53 + 1, 2**62]
+    for mult in (1e300, 1.7e308, 1 + 2**-52, 1 + 1e-9):
+        s = lrkit.cosine_restarts(start=1.0, end=0.5, period=1, period_mult=mult)
+        for t in steps:
+            value = s(t)
+            assert 0.5 <= value <= 1.0, (mult, t, value)
+            assert s.table(1, start=t)[0] == value, (mult, t)
+    huge = lrkit.cosine_restarts(start=1.0, end=0.0, period=1, period_mult=1e300)
+    assert [huge(t) for t in (0, 1, 10**9)] == [1.0, 1.0, 1.0]  # cycle 1 from step 1 on
 
 
 def test_cyclic_modes() -> None:

@@ -27,14 +27,36 @@ _MASK64 = (1 << 64) - 1
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
+#: Most cycles by which cosine_restarts corrects its log estimate of the cycle (measured: one
+#: at most, for steps up to 2**62 and period_mult from 1 + 1e-9 to 1e300).
+_MAX_CORRECTIONS = 4
+
+
+def _pow(x: float, y: float) -> float:
+    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
+    try:
+        result: float = x**y
+    except OverflowError:
+        return math.inf
+    return result
+
+
+def _cycle_start(period: int, mult: float, cycle: float) -> float:
+    """The first step of cycle ``cycle`` of SGDR with ``period_mult = mult != 1``:
+    ``period * (1 - mult**cycle) / (1 - mult)`` (the same operations as csrc/cycles.hpp)."""
+    return period * (1.0 - _pow(mult, cycle)) / (1.0 - mult)
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class CosineRestarts(Schedule):
     """SGDR. Cycle ``i`` lasts ``T_i = period * period_mult**i`` steps and anneals from
     ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1 + cos(pi * t_cur / T_i))
     / 2`` where ``t_cur`` is the step within the cycle. From cycle ``limit`` on (if given): ``end``.
 
-    With ``period_mult = m > 1``: ``i = floor(log(1 - t/period * (1 - m)) / log(m))`` and
-    ``t_cur = t - period * (1 - m**i) / (1 - m)`` (clamped to ``[0, T_i]``).
+    With ``period_mult = m > 1``, cycle ``i`` starts at ``S_i = period * (1 - m**i) / (1 - m)``:
+    ``i`` is the cycle with ``S_i <= t < S_{i+1}`` (estimated by ``floor(log(1 - t/period * (1 -
+    m)) / log(m))``, then corrected against ``S_i``, so every restart lands exactly on its step)
+    and ``t_cur = t - S_i`` (clamped to ``[0, T_i]``).
     """
 
     config_name: ClassVar[str] = "cosine_restarts"
@@ -66,12 +88,23 @@ class CosineRestarts(Schedule):
             t_cur = float(step - index * period)
             t_i = float(period)
         else:
-            cycle = float(math.floor(math.log(1.0 - step / period * (1.0 - mult)) / math.log(mult)))
-            t_i = mult**cycle * period
-            t_cur = min(max(step - period * (1.0 - mult**cycle) / (1.0 - mult), 0.0), t_i)
+            t = float(step)
+            # The closed-form inverse of the cycle starts estimates the cycle; float rounding of
+            # the logs puts exact boundaries one cycle off, so correct it against the starts.
+            estimate = math.log(1.0 - t / period * (1.0 - mult)) / math.log(mult)
+            cycle = float(math.floor(estimate)) if math.isfinite(estimate) else 0.0
+            for _ in range(_MAX_CORRECTIONS):
+                if cycle > 0.0 and _cycle_start(period, mult, cycle) > t:
+                    cycle -= 1.0
+                elif _cycle_start(period, mult, cycle + 1.0) <= t:
+                    cycle += 1.0
+                else:
+                    break
+            t_i = _pow(mult, cycle) * period
+            t_cur = min(max(t - _cycle_start(period, mult, cycle), 0.0), t_i)
         if self.limit is not None and cycle >= self.limit:
             return self.end
-        peak: float = self.start * self.decay**cycle
+        peak: float = self.start * _pow(self.decay, cycle)
         return self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
 
     def _node(self) -> Node:
