@@ -1,0 +1,152 @@
+"""What every drop-in shares: torch's ``LRScheduler`` protocol, values from engine tables.
+
+A drop-in subclasses ``torch.optim.lr_scheduler.LRScheduler`` and keeps its machinery (the
+constructor's initial step, ``last_epoch``, ``base_lrs``, ``_last_lr``, the step-order warnings,
+``_get_closed_form_lr`` for ``SequentialLR`` and ``step(epoch)``), so torch's own
+``SequentialLR``/``ChainedScheduler`` and Lightning drive it like one of torch's classes.
+
+Its values come from a table of the class's closed form that the C++ engine fills a chunk at a
+time. torch's *chainable* classes multiply the current ``group["lr"]``, which is how two
+schedulers stepped on one optimizer compose; a drop-in reproduces that exactly: when a group's lr
+is what the closed form gave at the previous step, nothing else touched it and the next value is
+the closed form; otherwise the class applies torch's own recursion to the current lr.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import torch
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
+
+from lrkit.combinators import per_group
+from lrkit.engine import ChunkedTable
+from lrkit.schedule import Schedule
+
+#: Attributes that are caches of the engine, rebuilt on demand, never part of a state_dict.
+_CACHES = ("_rows",)
+
+
+def scalar(value: Any) -> float:
+    """A group value (float or 0-dim tensor) as a Python float."""
+    return float(value.item()) if isinstance(value, torch.Tensor) else float(value)
+
+
+def per_group_values(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+    """torch's convention for per-group arguments: one value, or a list/tuple with one per group."""
+    groups = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != groups:
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups: {name} has "
+                f"{len(value)} values, param_groups has {groups}"
+            )
+        return [v.clone() if isinstance(v, torch.Tensor) else v for v in value]
+    return [value.clone() if isinstance(value, torch.Tensor) else value] * groups
+
+
+def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
+    if not getattr(scheduler, "_get_lr_called_within_step", False):
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use "
+            "`get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+class TableScheduler(LRScheduler):
+    """Base of the drop-ins whose learning rates are a closed form of ``last_epoch``.
+
+    Subclasses implement :meth:`_schedule` (the closed form as an lrkit schedule) and, if torch's
+    class is chainable, :meth:`_chain` (torch's recursion, used only when something else changed
+    the lr since this scheduler's last step).
+    """
+
+    #: torch's class multiplies the current lr (composes with other schedulers).
+    chainable: ClassVar[bool] = True
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
+        self._rows: ChunkedTable | None = None
+        # Resuming through the constructor: its initial step keeps the restored lr (torch guards
+        # most chainable classes like this; StepLR, MultiStepLR and ConstantLR it forgets, and
+        # decays twice when the restored step is a milestone).
+        self._keep_restored_lr = last_epoch != -1
+        super().__init__(optimizer, last_epoch)
+
+    # -- what subclasses implement ------------------------------------------------------------
+
+    def _schedule(self, bases: list[float]) -> Schedule | list[Schedule]:
+        """The closed form: one schedule of multipliers of each group's base lr, or a list of
+        absolute schedules, one per group."""
+        raise NotImplementedError
+
+    def _chain(self, group: int, step: int, lr: float) -> float:
+        """torch's recursive update of a group's current ``lr`` at ``step`` (chainable classes)."""
+        raise NotImplementedError
+
+    # -- the closed form ----------------------------------------------------------------------
+
+    def _table(self) -> ChunkedTable:
+        if self._rows is None:
+            bases = [scalar(b) for b in self.base_lrs]
+            schedule = self._schedule(bases)
+            if isinstance(schedule, Schedule):
+                self._rows = ChunkedTable(schedule, base=bases)
+            else:
+                self._rows = ChunkedTable(per_group(list(schedule)))
+        return self._rows
+
+    def _closed(self, step: int) -> list[float]:
+        if step < 0:
+            return [scalar(b) for b in self.base_lrs]
+        values: list[float] = self._table().row(step).tolist()
+        return values
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return self._closed(self.last_epoch)
+
+    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+        warn_get_lr_outside_step(self)
+        step = self.last_epoch
+        if not self.chainable:
+            return list(self._closed(step))
+        groups = self.optimizer.param_groups
+        if self._keep_restored_lr:
+            self._keep_restored_lr = False
+            return [group["lr"] for group in groups]
+        previous = self._closed(step - 1)  # first: it may start a new chunk that holds `step`
+        closed = self._closed(step)
+        values: list[float | torch.Tensor] = []
+        for g, group in enumerate(groups):
+            lr = scalar(group["lr"])
+            values.append(closed[g] if lr == previous[g] else self._chain(g, step, lr))
+        return values
+
+    def lr_at(self, step: int) -> list[float]:
+        """The closed-form lr of every group at ``step`` (what an uncomposed run applies)."""
+        return self._closed(step)
+
+    # -- checkpoints --------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """torch's state (every attribute but the optimizer), without the engine's caches."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer" and k not in _CACHES}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in state_dict.items() if k not in _CACHES})
+        self._rows = None  # the loaded hyper-parameters and base lrs define the table
+
+
+def sequence_of_ints(owner: str, name: str, values: Sequence[Any]) -> list[int]:
+    result = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{owner}: {name} must be ints, got {list(values)!r}")
+        result.append(int(v))
+    return result
