@@ -58,6 +58,8 @@ void register_nodes(py::module_& m) {
       .def(
           "values",
           [](const Node& self, Step start, Step n) {
+            if (start < 0 || n < 0 || start > kMaxStep || n > kMaxStep + 1 - start)
+              throw py::value_error("values(start, n) needs 0 <= start, 0 <= n and steps <= 2**53");
             py::array_t<double> out(static_cast<py::ssize_t>(n));
             double* data = out.mutable_data();
             {

@@ -26,14 +26,17 @@ void require_float64(const py::array& a, const char* name, py::ssize_t ndim, boo
   if (writeable && !a.writeable()) throw py::value_error(std::string(name) + " must be writeable");
 }
 
-void require_start(Step start) {
+void require_range(Step start, Step n) {
   if (start < 0) throw py::value_error("start must be >= 0, got " + std::to_string(start));
+  if (start > kMaxStep || n > kMaxStep + 1 - start)
+    throw py::value_error("steps must be <= 2**53, got start " + std::to_string(start) + " and " +
+                          std::to_string(n) + " rows");
 }
 
 Step fill_1d(const NodePtr& node, Step start, py::array out) {
-  require_start(start);
   require_float64(out, "out", 1, true);
   const Step n = out.shape(0);
+  require_range(start, n);
   auto* data = static_cast<double*>(out.mutable_data());
   py::gil_scoped_release release;
   return fill_rows(*node, start, n, data);
@@ -41,9 +44,9 @@ Step fill_1d(const NodePtr& node, Step start, py::array out) {
 
 Step fill_2d(const std::vector<NodePtr>& nodes, Step start, const py::object& base_obj,
              py::array out) {
-  require_start(start);
   require_float64(out, "out", 2, true);
   const Step n = out.shape(0), groups = out.shape(1);
+  require_range(start, n);
   if (nodes.empty()) throw py::value_error("nodes must not be empty");
   if (nodes.size() != 1 && static_cast<Step>(nodes.size()) != groups)
     throw py::value_error("got " + std::to_string(nodes.size()) + " schedules for " +

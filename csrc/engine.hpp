@@ -29,4 +29,8 @@ using NodePtr = std::shared_ptr<Node>;
 // size their scratch buffers from it, which keeps memory bounded whatever the table length.
 constexpr Step kBlock = 4096;
 
+// Largest step (== lrkit.units.MAX_STEPS, 2**53): steps are exact doubles, and sums of steps and
+// durations (each <= kMaxStep) never overflow int64.
+constexpr Step kMaxStep = Step{1} << 53;
+
 }  // namespace lrkit

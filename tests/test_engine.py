@@ -15,7 +15,7 @@ import pytest
 
 import lrkit
 from lrkit import _native
-from lrkit.engine import BLOCK
+from lrkit.engine import BLOCK, ChunkedTable
 from strategies import HalvingEvery, VectorRamp
 
 
@@ -186,3 +186,74 @@ def test_tables_release_the_gil() -> None:
     holding = _progress_of_another_thread_during(lambda: sum(range(3 * 10**7)))
     releasing = _progress_of_another_thread_during(lambda: s.table(6 * 10**6))
     assert releasing > 20_000 and releasing > 5 * holding, (holding, releasing)
+
+
+def _one_of_each() -> list[lrkit.Schedule]:
+    cos = lrkit.cosine(start=1.0, end=0.1, length=10**12)
+    return [
+        lrkit.constant(0.3),
+        lrkit.linear(start=0.0, end=1.0, length=2**53),
+        cos,
+        lrkit.exponential(start=1.0, gamma=1.0 - 1e-12),
+        lrkit.step(start=1.0, gamma=0.999, every=10**6),
+        lrkit.multistep(start=1.0, gamma=0.5, milestones=[10**9, 2**53 - 1]),
+        lrkit.polynomial(start=1.0, end=0.0, length=2**53 - 3, power=0.5),
+        lrkit.inverse_sqrt(start=1.0, timescale=7),
+        lrkit.piecewise_linear([(0, 0.0), (10**10, 1.0), (2**53, 0.5)]),
+        lrkit.piecewise_constant([10**9, 2**52], [1.0, 0.5, 0.25]),
+        lrkit.warmup(cos, length=10**9 + 1, start=0.01),
+        lrkit.warmup(cos, length=10**9 + 1, mode="overlay"),
+        lrkit.sequence([cos, lrkit.constant(2.0), cos], boundaries=[10**9, 2**53 - 2]),
+        lrkit.product(cos, lrkit.inverse_sqrt(start=2.0, timescale=3)),
+        lrkit.clip(lrkit.scale(cos, factor=3.0), low=0.5, high=2.0),
+        lrkit.repeat(cos, period=10**12 + 39),
+        lrkit.noise(cos, amount=0.1, seed=2**32 - 1),
+        lrkit.cosine_restarts(start=1.0, end=0.0, period=1000, period_mult=1.5, decay=0.9),
+        lrkit.cosine_restarts(start=1.0, end=0.0, period=7, limit=10**15),
+        lrkit.cyclic(low=0.1, high=1.0, up=10**9 + 3, down=2**52, mode="triangular2"),
+        lrkit.scale(VectorRamp(start=1.0, slope=1e-16), factor=0.5),
+    ]
+
+
+@pytest.mark.parametrize("t", [10**9, 10**12 + 7, 2**53 - BLOCK - 1, 2**53 - 1, 2**53])
+def test_huge_steps_equal_the_reference_up_to_max_steps(t: int) -> None:
+    for s in _one_of_each():
+        values = s.table(2, start=t - 1)
+        reference = np.array([s(t - 1), s(t)])
+        np.testing.assert_array_max_ulp(values, reference, maxulp=4)
+        assert np.array_equal(values, s.table(t + 1 - (t - BLOCK), start=t - BLOCK)[-2:]), s
+
+
+def test_steps_and_durations_past_max_steps_are_refused() -> None:
+    cos = lrkit.cosine(start=1.0, end=0.0, length=10)
+    assert lrkit.units.MAX_STEPS == 2**53
+    assert cos.table(1, start=2**53)[0] == 0.0
+    with pytest.raises(ValueError, match=r"steps must be <= 2\*\*53.*last step 9007199254740993"):
+        cos.table(2, start=2**53)
+    with pytest.raises(ValueError, match=r"<= 2\*\*53"):
+        cos.table(1, start=2**63)  # not a pybind11 overflow TypeError
+    with pytest.raises(ValueError, match=r"step must be <= 2\*\*53.*9007199254740993"):
+        cos(2**53 + 1)
+    with pytest.raises(ValueError, match=r"linear: length must be <= 2\*\*53 steps.*10{30}"):
+        lrkit.linear(start=1.0, end=0.0, length=10**30)
+    with pytest.raises(ValueError, match=r"milestones\[1\] must be <= 2\*\*53"):
+        lrkit.multistep(start=1.0, gamma=0.5, milestones=[5, 2**64])
+    with pytest.raises(ValueError, match=r"cosine_restarts: limit must be <= 2\*\*53"):
+        lrkit.cosine_restarts(start=1.0, end=0.0, period=5, limit=2**63)
+    long = lrkit.warmup(cos, length=lrkit.epochs(1e30))
+    with pytest.raises(ValueError, match=r"warmup\(length=...\) is epochs\(1e\+30\): 1e\+32 steps"):
+        long.resolve(steps_per_epoch=100)
+    with pytest.raises(ValueError, match=r"inf steps"):
+        lrkit.warmup(cos, length=lrkit.epochs(1e308)).resolve(steps_per_epoch=100)
+    with pytest.raises(ValueError, match=r"<= 2\*\*53"):
+        lrkit._core.fill(lrkit._core.Constant(1.0), 2**53, np.empty(2))
+    with pytest.raises(ValueError, match=r"2\*\*53"):
+        lrkit._core.Constant(1.0).values(0, -1)
+    rows = ChunkedTable(cos, rows=100)
+    assert rows.row(2**53 - 5) == 0.0 and rows.row(2**53) == 0.0  # the last chunk is shorter
+    assert len(rows.chunk) == 6
+
+
+def test_base_must_be_a_sequence_not_a_number() -> None:
+    with pytest.raises(ValueError, match=r"base must be a non-empty 1-d sequence.*shape \(\)"):
+        lrkit.constant(1.0).table(3, base=2.0)  # type: ignore[arg-type]

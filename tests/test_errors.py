@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -61,6 +62,21 @@ BAD_NUMBERS = [math.nan, math.inf, -math.inf]
         (lambda: lrkit.epochs(-1), ValueError, "epochs.*-1"),
         (lambda: lrkit.fraction(math.nan), ValueError, "fraction.*nan"),
         (lambda: lrkit.cosine(start=1.0, end=0.0, length=lrkit.epochs(0)), ValueError, "> 0"),
+        (
+            lambda: lrkit.linear(start=-1e308, end=1e308, length=4),
+            ValueError,
+            r"linear: end - start must be finite, got start=-1e\+308 and end=1e\+308",
+        ),
+        (lambda: lrkit.cosine(start=1e308, end=-1e308, length=4), ValueError, "end - start"),
+        (lambda: lrkit.polynomial(start=1e308, end=-1e308, length=4), ValueError, "end - start"),
+        (lambda: lrkit.cyclic(low=-1e308, high=1e308, up=4), ValueError, "high - low"),
+        (
+            lambda: lrkit.cosine_restarts(start=1e308, end=-1e308, period=4),
+            ValueError,
+            "start - end",
+        ),
+        (lambda: lrkit.constant(True), TypeError, "value must be a real number, got True"),
+        (lambda: lrkit.step(start=1.0, gamma=0.5, every=np.bool_(True)), TypeError, "every"),
     ],
 )
 def test_invalid_arguments_raise_naming_argument_and_value(
@@ -137,3 +153,71 @@ def test_nothing_non_finite_comes_out() -> None:
         growth.table(1000, base=[1.0, 2.0])
     with pytest.raises(lrkit.NonFiniteValueError, match="nan at step 309, group 0"):
         growth.table(1000, base=[0.0, 1.0])  # 0 * inf
+
+
+# -- every invalid argument, drawn: the error names the argument and shows the value -----------
+
+_VALID: dict[str, dict[str, object]] = {
+    "linear": {"start": 1.0, "end": 0.0, "length": 10},
+    "cosine": {"start": 1.0, "end": 0.0, "length": 10},
+    "polynomial": {"start": 1.0, "end": 0.0, "length": 10, "power": 2.0},
+    "exponential": {"start": 1.0, "gamma": 0.5},
+    "step": {"start": 1.0, "gamma": 0.5, "every": 3},
+    "multistep": {"start": 1.0, "gamma": 0.5, "milestones": [2, 5]},
+    "inverse_sqrt": {"start": 1.0, "timescale": 10},
+    "cosine_restarts": {"start": 1.0, "end": 0.0, "period": 5, "decay": 0.5},
+    "cyclic": {"low": 0.1, "high": 1.0, "up": 3},
+    "warmup": {"schedule": lrkit.constant(1.0), "length": 5, "start": 0.0},
+    "repeat": {"schedule": lrkit.constant(1.0), "period": 4},
+    "scale": {"schedule": lrkit.constant(1.0), "factor": 2.0},
+}
+_REALS = {"start", "end", "low", "high", "factor"}
+_POSITIVE = {"gamma", "power", "decay"}
+_LENGTHS = {"length", "every", "timescale", "period", "up"}
+
+non_finite = st.sampled_from(BAD_NUMBERS)
+not_numbers = st.sampled_from([True, False, "1", None, [1.0], np.bool_(True)])
+bad_lengths = (
+    st.integers(max_value=0)
+    | st.integers(min_value=2**53 + 1)
+    | st.floats(allow_nan=True).filter(lambda x: x != int(x) if math.isfinite(x) else True)
+    | st.sampled_from([True, "5", None, 3.0, np.float64(4.0)])
+)
+bad_milestone_lists = st.one_of(
+    st.lists(st.integers(0, 100), min_size=2, max_size=5).filter(
+        lambda m: any(a >= b for a, b in itertools.pairwise(m))
+    ),
+    st.integers(max_value=-1).map(lambda m: [m]),
+    st.sampled_from([[1.5], [True], ["3"], 7, "57"]),
+)
+
+
+@st.composite
+def invalid_calls(draw: st.DrawFn) -> tuple[str, dict[str, object], str, object]:
+    """``(factory, kwargs, argument, bad value)`` with exactly one invalid argument."""
+    name = draw(st.sampled_from(sorted(_VALID)))
+    kwargs = dict(_VALID[name])
+    argument = draw(st.sampled_from(sorted(k for k in kwargs if k != "schedule")))
+    if argument in _REALS:
+        bad = draw(non_finite | not_numbers)
+    elif argument in _POSITIVE:
+        bad = draw(non_finite | not_numbers | st.floats(max_value=0.0) | st.integers(max_value=0))
+    elif argument in _LENGTHS:
+        bad = draw(bad_lengths)
+    else:
+        bad = draw(bad_milestone_lists)
+    kwargs[argument] = bad
+    return name, kwargs, argument, bad
+
+
+@given(call=invalid_calls())
+def test_every_invalid_argument_is_refused_naming_it_and_its_value(
+    call: tuple[str, dict[str, object], str, object],
+) -> None:
+    name, kwargs, argument, bad = call
+    with pytest.raises((ValueError, TypeError)) as info:
+        getattr(lrkit, name)(**kwargs)
+    message = str(info.value)
+    assert message.startswith(f"{name}: {argument}"), message
+    shown = bad[0] if isinstance(bad, list) and len(bad) == 1 else bad
+    assert repr(shown) in message, message

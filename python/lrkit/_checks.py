@@ -7,7 +7,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lrkit.units import Duration, Epochs, Fraction
+from lrkit.units import MAX_STEPS, Duration, Epochs, Fraction
 
 
 def real(owner: str, name: str, value: Any) -> float:
@@ -18,6 +18,16 @@ def real(owner: str, name: str, value: Any) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
     return number
+
+
+def span(owner: str, low_name: str, low: float, high_name: str, high: float) -> None:
+    """``high - low`` must be finite: the interpolation formulas scale it (``start=-1e308,
+    end=1e308`` would overflow to inf, and the clamp to the endpoints would hide it)."""
+    if not math.isfinite(high - low):
+        raise ValueError(
+            f"{owner}: {high_name} - {low_name} must be finite, got {low_name}={low!r} and "
+            f"{high_name}={high!r}"
+        )
 
 
 def optional_real(owner: str, name: str, value: Any) -> float | None:
@@ -31,12 +41,16 @@ def positive(owner: str, name: str, value: Any) -> float:
     return number
 
 
-def integer(owner: str, name: str, value: Any, *, minimum: int) -> int:
+def integer(owner: str, name: str, value: Any, *, minimum: int, maximum: int = MAX_STEPS) -> int:
+    """An int in ``[minimum, maximum]`` (by default at most ``MAX_STEPS``, 2**53)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {name} must be an int, got {value!r}")
     number = int(value)
     if number < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
+    if number > maximum:
+        limit = "2**53 (MAX_STEPS)" if maximum == MAX_STEPS else str(maximum)
+        raise ValueError(f"{owner}: {name} must be <= {limit}, got {value!r}")
     return number
 
 
@@ -58,6 +72,8 @@ def duration(owner: str, name: str, value: Any, *, minimum: int = 1) -> Duration
     steps = int(value)
     if steps < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum} steps, got {value!r}")
+    if steps > MAX_STEPS:
+        raise ValueError(f"{owner}: {name} must be <= 2**53 steps (MAX_STEPS), got {value!r}")
     return steps
 
 

@@ -71,6 +71,7 @@ class CosineRestarts(Schedule):
         owner = "cosine_restarts"
         _set(self, "start", check.real(owner, "start", self.start))
         _set(self, "end", check.real(owner, "end", self.end))
+        check.span(owner, "end", self.end, "start", self.start)
         _set(self, "period", check.duration(owner, "period", self.period))
         _set(self, "period_mult", check.real(owner, "period_mult", self.period_mult))
         if self.period_mult < 1:
@@ -134,6 +135,7 @@ class Cyclic(Schedule):
         owner = "cyclic"
         _set(self, "low", check.real(owner, "low", self.low))
         _set(self, "high", check.real(owner, "high", self.high))
+        check.span(owner, "low", self.low, "high", self.high)
         _set(self, "up", check.duration(owner, "up", self.up))
         if self.down is not None:
             _set(self, "down", check.duration(owner, "down", self.down))

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from lrkit._native import core
 from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
+from lrkit.units import MAX_STEPS
 
 if TYPE_CHECKING:
     from lrkit._core import Node
@@ -69,6 +70,11 @@ def table(
     """See :meth:`lrkit.Schedule.table`."""
     n = _count("n", n)
     start = _count("start", start)
+    if start + n - 1 > MAX_STEPS:
+        raise ValueError(
+            f"steps must be <= 2**53 (MAX_STEPS), got start={start} and n={n} (last step "
+            f"{start + n - 1})"
+        )
     base_array = None if base is None else _base(base)
     groups = schedule.groups
     if groups is not None and base_array is not None and len(base_array) != groups:
@@ -103,7 +109,7 @@ def _count(name: str, value: object) -> int:
 
 def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
     try:
-        array = np.ascontiguousarray(np.asarray(base, dtype=np.float64))
+        array = np.asarray(base, dtype=np.float64)  # (ascontiguousarray would make 0-d 1-d)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"base must be a sequence of numbers, got {base!r}") from exc
     if array.ndim != 1 or len(array) == 0:
@@ -112,7 +118,7 @@ def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
         )
     if not np.isfinite(array).all():
         raise ValueError(f"base must be finite, got {array.tolist()!r}")
-    return array
+    return np.ascontiguousarray(array)
 
 
 class ChunkedTable:
@@ -148,7 +154,8 @@ class ChunkedTable:
         offset = step - self._start
         if 0 <= offset < len(self._chunk):
             return offset
-        self._chunk = table(self.schedule, self.rows, start=step, base=self.base)
+        rows = max(1, min(self.rows, MAX_STEPS + 1 - step))  # never past the last step
+        self._chunk = table(self.schedule, rows, start=step, base=self.base)
         self._start = step
         return 0
 

@@ -71,6 +71,7 @@ class Linear(Schedule):
     def __post_init__(self) -> None:
         _set(self, "start", check.real("linear", "start", self.start))
         _set(self, "end", check.real("linear", "end", self.end))
+        check.span("linear", "start", self.start, "end", self.end)
         _set(self, "length", check.duration("linear", "length", self.length))
 
     def value(self, step: int) -> float:
@@ -100,6 +101,7 @@ class Cosine(Schedule):
     def __post_init__(self) -> None:
         _set(self, "start", check.real("cosine", "start", self.start))
         _set(self, "end", check.real("cosine", "end", self.end))
+        check.span("cosine", "start", self.start, "end", self.end)
         _set(self, "length", check.duration("cosine", "length", self.length))
 
     def value(self, step: int) -> float:
@@ -194,6 +196,7 @@ class Polynomial(Schedule):
     def __post_init__(self) -> None:
         _set(self, "start", check.real("polynomial", "start", self.start))
         _set(self, "end", check.real("polynomial", "end", self.end))
+        check.span("polynomial", "start", self.start, "end", self.end)
         _set(self, "length", check.duration("polynomial", "length", self.length))
         _set(self, "power", check.positive("polynomial", "power", self.power))
 

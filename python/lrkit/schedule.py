@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from lrkit.units import Epochs, Fraction, to_steps
+from lrkit.units import MAX_STEPS, Epochs, Fraction, to_steps
 
 if TYPE_CHECKING:
     from lrkit._core import Node
@@ -211,6 +211,8 @@ def _check_step(step: object) -> int:
     t = int(step)
     if t < 0:
         raise ValueError(f"step must be >= 0, got {t}")
+    if t > MAX_STEPS:
+        raise ValueError(f"step must be <= 2**53 (MAX_STEPS), got {t}")
     return t
 
 

@@ -3,6 +3,10 @@
 A plain ``int`` is a number of optimizer steps. ``epochs(x)`` and ``fraction(x)`` are resolved
 into steps by ``Schedule.resolve(steps_per_epoch=..., total_steps=...)``, rounding to the
 nearest step (halves round up).
+
+Steps and durations are at most ``MAX_STEPS = 2**53`` (9.0e15): every step is then exact in
+float64, the engine's int64 arithmetic cannot overflow, and the Python reference and the engine
+see the same numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import math
 import numbers
 from dataclasses import dataclass
 from typing import Union
+
+#: The largest step, and the longest duration in steps, that schedules accept (2**53).
+MAX_STEPS = 2**53
 
 
 class UnresolvedDurationError(ValueError):
@@ -84,12 +91,19 @@ def to_steps(
             raise UnresolvedDurationError(
                 f"{where} is {duration!r}: resolve it with steps_per_epoch="
             )
+        _check_length(duration, duration.value * steps_per_epoch, where)
         return duration.to_steps(steps_per_epoch=steps_per_epoch)
     if isinstance(duration, Fraction):
         if total_steps is None:
             raise UnresolvedDurationError(f"{where} is {duration!r}: resolve it with total_steps=")
+        _check_length(duration, duration.value * total_steps, where)
         return duration.to_steps(total_steps=total_steps)
     return duration
+
+
+def _check_length(duration: Epochs | Fraction, steps: float, where: str) -> None:
+    if steps >= MAX_STEPS + 0.5:
+        raise ValueError(f"{where} is {duration!r}: {steps:.4g} steps, more than 2**53 (MAX_STEPS)")
 
 
 def steps_of(duration: Duration, where: str) -> int:
