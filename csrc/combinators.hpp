@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "engine.hpp"
@@ -102,14 +103,16 @@ class Scale final : public Node {
   double factor_;
 };
 
-// min(max(child(t), low), high); an absent bound is passed as -inf / +inf.
+// min(max(child(t), low), high); an absent bound is passed as -inf / +inf. A non-finite child
+// value passes through unclipped, so the table reports it (the reference raises there too).
 class Clip final : public Node {
  public:
   bool native() const override { return child_->native(); }
   Clip(NodePtr child, double low, double high) : child_(std::move(child)), low_(low), high_(high) {}
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
-    for (Step i = 0; i < n; ++i) out[i] = std::min(std::max(out[i], low_), high_);
+    for (Step i = 0; i < n; ++i)
+      if (std::isfinite(out[i])) out[i] = std::min(std::max(out[i], low_), high_);
   }
 
  private:

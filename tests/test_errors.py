@@ -153,6 +153,12 @@ def test_nothing_non_finite_comes_out() -> None:
         growth.table(1000, base=[1.0, 2.0])
     with pytest.raises(lrkit.NonFiniteValueError, match="nan at step 309, group 0"):
         growth.table(1000, base=[0.0, 1.0])  # 0 * inf
+    clipped = lrkit.clip(growth, high=5.0)  # clip must not hide the overflow of its child
+    with pytest.raises(lrkit.NonFiniteValueError, match="overflows at step 400"):
+        clipped(400)
+    with pytest.raises(lrkit.NonFiniteValueError, match="inf at step 309"):
+        clipped.table(1000)
+    assert clipped.table(309)[-1] == 5.0
 
 
 # -- every invalid argument, drawn: the error names the argument and shows the value -----------
