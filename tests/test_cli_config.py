@@ -169,6 +169,30 @@ def test_chunks_with_every_cover_exactly_the_requested_steps() -> None:
     np.testing.assert_array_equal(values, schedule.table(steps)[::7])
 
 
+def test_chunks_with_an_every_longer_than_a_block_compute_only_those_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schedule = lrkit.linear(start=0.0, end=1.0, length=10**9)
+    calls: list[int] = []
+    original = lrkit.Schedule.table
+
+    def counted(self: lrkit.Schedule, n: int, **kwargs: Any) -> Any:
+        calls.append(n)
+        return original(self, n, **kwargs)
+
+    monkeypatch.setattr(lrkit.Schedule, "table", counted)
+    every = summary.CHUNK_ELEMENTS + 1
+    steps = 3000 * every + 5
+    got = list(summary.chunks(schedule, steps, every=every, start=2))
+    monkeypatch.undo()
+    firsts = [first for first, _ in got]
+    assert firsts == [2, 2 + 1024 * every, 2 + 2048 * every]
+    values = np.concatenate([block[:, 0] for _, block in got])
+    expected = [schedule.table(1, start=t)[0] for t in range(2, steps, every)]
+    assert values.tolist() == expected
+    assert max(calls) == 1 and len(calls) == 3000 + 1  # one step per row, never a block
+
+
 def test_decimate_keeps_extremes() -> None:
     block = np.zeros((100, 1))
     block[37, 0] = 5.0

@@ -18,25 +18,32 @@ stderr with exit status 2 (``--debug`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
 import lrkit
 from lrkit import plugins as plugin_state
 from lrkit.configs import ConfigError, read_config
-from lrkit.registry import create, resolve_config
-from lrkit.schedule import Schedule
+from lrkit.registry import UnknownScheduleError, create, resolve_config
+from lrkit.schedule import FloatArray, Schedule
 from lrkit.summary import Progress, Summary, chunks, key_steps, summarize, values_at
-from lrkit.units import UnresolvedDurationError
+from lrkit.units import MAX_STEPS, UnresolvedDurationError
 
 EXIT_USAGE = 2
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+#: The longest ``bench`` table (it is held in memory: 800 MB of float64).
+MAX_BENCH_STEPS = 100_000_000
 
 
 class CliError(Exception):
@@ -54,13 +61,37 @@ def load_schedule(
     Durations are resolved in the config first (so factories that need step counts get them),
     then the schedule is built by name.
     """
-    config = read_config(text)
+    try:
+        config = read_config(text)
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"config file {text!r} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     try:
         resolved = resolve_config(config, total_steps=steps, steps_per_epoch=steps_per_epoch)
     except UnresolvedDurationError as exc:  # only epochs can be unresolved: --steps is given
         what = str(exc).split(": resolve")[0]
         raise CliError(f"{what}, which needs --steps-per-epoch K") from None
-    return create(resolved), config
+    try:
+        return create(resolved), config
+    except UnknownScheduleError as exc:
+        hint = _plugin_hint()
+        if not hint:
+            raise
+        raise UnknownScheduleError(f"{exc}{hint}") from exc
+
+
+def _plugin_hint() -> str:
+    """Why a name may be missing: plugins disabled, or plugins that failed to load."""
+    state = plugin_state.state()
+    if plugin_state.disabled_names() is True:
+        return f" ({plugin_state.DISABLE_ENV} is set: no plugin was loaded)"
+    notes = []
+    if state.disabled:
+        notes.append(f"{len(state.disabled)} plugin(s) disabled by {plugin_state.DISABLE_ENV}")
+    if state.failures:
+        notes.append(f"{len(state.failures)} plugin problem(s), see `lrkit plugins`")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def label_of(config: dict[str, Any], limit: int = 70) -> str:
@@ -86,7 +117,14 @@ def _steps(args: argparse.Namespace) -> int:
     if args.epochs is not None:
         if args.steps_per_epoch is None:
             raise CliError("--epochs needs --steps-per-epoch")
-        return max(1, round(float(args.epochs) * int(args.steps_per_epoch)))
+        exact = float(args.epochs) * int(args.steps_per_epoch)
+        steps = math.floor(exact + 0.5)  # halves round up, as epoch lengths do
+        if not 1 <= steps <= MAX_STEPS:
+            raise CliError(
+                f"--epochs {args.epochs:g} of {args.steps_per_epoch} steps is {exact:g} steps; "
+                f"the run must be 1 to {MAX_STEPS:,} steps"
+            )
+        return steps
     if args.steps is None:
         raise CliError("give the length of the run: --steps N (or --epochs E --steps-per-epoch K)")
     return int(args.steps)
@@ -110,7 +148,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(e.name) for e in entries)
     provider_width = max(len(e.provider) for e in entries)
     for entry in entries:
-        summary = entry.summary.replace("``", "")
+        summary = re.sub(r":[\w:]+:`([^`]*)`", r"\1", entry.summary).replace("``", "")
         summary = summary if len(summary) <= 80 else summary[:77] + "..."
         out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  {summary}\n")
     for name, providers in registry.conflicts().items():
@@ -189,18 +227,64 @@ def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     steps = _steps(args)
     spe = args.steps_per_epoch
     schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
-    progress = Progress("table", steps, enabled=not args.quiet)
-    blocks = chunks(schedule, steps, base=args.groups, every=args.every, progress=progress)
-    writer = _write_csv if args.format == "csv" else _write_json
+    columns = schedule.groups or (len(args.groups) if args.groups else 1)
+    passes = columns if args.format == "json" else 1  # JSON is by column: one pass each
+    progress = Progress("table", steps * passes, enabled=not args.quiet)
+
+    def blocks() -> Iterator[tuple[int, FloatArray]]:
+        return chunks(schedule, steps, base=args.groups, every=args.every, progress=progress)
+
+    def write(target: TextIO) -> None:
+        if args.format == "csv":
+            _write_csv(target, blocks(), every=args.every, spe=spe)
+        else:
+            _write_json(
+                target,
+                blocks,
+                steps=steps,
+                columns=columns,
+                every=args.every,
+                spe=spe,
+                config=config,
+            )
+
     if args.output is None:
-        writer(out, blocks, every=args.every, spe=spe, config=config)
+        write(out)
     else:
-        with open(args.output, "w", encoding="utf-8", newline="") as target:
-            writer(target, blocks, every=args.every, spe=spe, config=config)
+        write_file(args.output, write)
         if not args.quiet:
             sys.stderr.write(f"wrote {args.output}\n")
     progress.finish()
     return 0
+
+
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a file to write, or a one-line error before any work is done."""
+    target = Path(path)
+    if target.is_dir():
+        raise CliError(f"-o {str(path)!r} is a folder; give a file name in it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"-o {str(path)!r}: the folder {str(folder)!r} does not exist")
+    return target
+
+
+def write_file(path: str, write: Callable[[TextIO], None]) -> None:
+    """Call ``write`` on a text file at ``path``; a regular file appears only when ``write``
+    finishes (an error half way leaves no partial table behind)."""
+    target = check_output(path)
+    if target.exists() and not target.is_file():  # /dev/stdout, a pipe: write straight into it
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        return
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _columns(width: int, spe: int | None) -> list[str]:
@@ -208,7 +292,9 @@ def _columns(width: int, spe: int | None) -> list[str]:
     return ["step"] + (["epoch"] if spe else []) + values
 
 
-def _write_csv(target: TextIO, blocks: Any, *, every: int, spe: int | None, config: Any) -> None:
+def _write_csv(
+    target: TextIO, blocks: Iterator[tuple[int, FloatArray]], *, every: int, spe: int | None
+) -> None:
     header_done = False
     for first, block in blocks:
         if not header_done:
@@ -220,21 +306,50 @@ def _write_csv(target: TextIO, blocks: Any, *, every: int, spe: int | None, conf
             target.write(",".join(lead + [repr(v) for v in row]) + "\n")
 
 
-def _write_json(target: TextIO, blocks: Any, *, every: int, spe: int | None, config: Any) -> None:
-    steps: list[int] = []
-    parts = []
-    for first, block in blocks:
-        steps.extend(range(first, first + len(block) * every, every))
-        parts.append(block)
-    table = np.concatenate(parts)
-    names = _columns(table.shape[1], spe)
-    data: dict[str, Any] = {"schedule": config, "step": steps}
+#: Numbers per piece of a JSON column turned into text at once (bounded memory).
+JSON_PIECE = 1 << 14
+
+
+def _write_json(
+    target: TextIO,
+    blocks: Callable[[], Iterator[tuple[int, FloatArray]]],
+    *,
+    steps: int,
+    columns: int,
+    every: int,
+    spe: int | None,
+    config: Any,
+) -> None:
+    """``{"schedule": config, "step": [...], ("epoch": [...],) "value" or "group<g>": [...]}``
+    written a piece at a time (bounded memory), one pass over the table per value column."""
+
+    def write_list(pieces: Iterator[list[str]]) -> None:
+        target.write("[")
+        separator = ""
+        for piece in pieces:
+            if piece:
+                target.write(separator + ", ".join(piece))
+                separator = ", "
+        target.write("]")
+
+    def step_pieces(text: Callable[[int], str]) -> Iterator[list[str]]:
+        span = JSON_PIECE * every
+        for first in range(0, steps, span):
+            yield [text(t) for t in range(first, min(steps, first + span), every)]
+
+    target.write(f'{{{json.dumps("schedule")}: {json.dumps(config)}, "step": ')
+    write_list(step_pieces(str))
     if spe:
-        data["epoch"] = [t / spe for t in steps]
-    for g, name in enumerate(names[-table.shape[1] :]):
-        data[name] = table[:, g].tolist()
-    json.dump(data, target)
-    target.write("\n")
+        target.write(', "epoch": ')
+        write_list(step_pieces(lambda t: repr(t / spe)))
+    for g, name in enumerate(_columns(columns, spe)[-columns:]):
+        target.write(f", {json.dumps(name)}: ")
+        write_list(
+            [repr(v) for v in block[lo : lo + JSON_PIECE, g].tolist()]
+            for _, block in blocks()
+            for lo in range(0, len(block), JSON_PIECE)
+        )
+    target.write("}\n")
 
 
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
@@ -243,6 +358,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
 
     steps = _steps(args)
     spe = args.steps_per_epoch
+    check_output(args.output)
     curves = []
     for text in args.configs:
         schedule, config = load_schedule(text, steps=steps, steps_per_epoch=spe)
@@ -266,11 +382,14 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
     """Loaded plugins with versions and schedule names, failures and disabled plugins."""
     state = plugin_state.state()
+    conflicts = state.registry.conflicts()
     for info in state.plugins:
         kind = "built-in" if info.builtin else "plugin"
         where = info.module if info.builtin else f"{info.name} = {info.module}"
         out.write(f"{kind:<8}  {info.distribution} {info.version}  ({where})\n")
-        out.write(f"          {len(info.schedules)} schedule(s): {', '.join(info.schedules)}\n")
+        names = [f"{n} (CONFLICT)" if n in conflicts else n for n in info.schedules]
+        listed = f"schedule(s): {', '.join(names)}" if names else "schedules"
+        out.write(f"          {len(names)} {listed}\n")
     if state.disabled:
         out.write(f"\ndisabled by {plugin_state.DISABLE_ENV}:\n")
         out.writelines(f"  {name}\n" for name in state.disabled)
@@ -295,6 +414,10 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     from lrkit import demo
 
     steps = int(args.steps) if args.steps is not None else 1_000_000
+    if steps > MAX_BENCH_STEPS:
+        raise CliError(
+            f"bench --steps is at most {MAX_BENCH_STEPS:,} (the timed table is held in memory)"
+        )
     if args.config:
         schedule, config = load_schedule(
             args.config, steps=steps, steps_per_epoch=args.steps_per_epoch
@@ -363,14 +486,26 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if not value.is_integer() or value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    if value > MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"expected at most 2**53 = {MAX_STEPS:,}, got {text!r}")
     return int(value)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
 
 
 def _run_options(parser: argparse.ArgumentParser, *, groups: bool = True) -> None:
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=_count, help="number of optimizer steps in the run")
     length.add_argument(
-        "--epochs", type=float, help="run length in epochs (needs --steps-per-epoch)"
+        "--epochs", type=_positive, help="run length in epochs (needs --steps-per-epoch)"
     )
     parser.add_argument("--steps-per-epoch", type=_count, metavar="K", help="steps in one epoch")
     if groups:
@@ -396,9 +531,47 @@ def _flags(parser: argparse.ArgumentParser, default: Any) -> None:
     )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit status 2) that suggest close matches."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{self._hint(message)}\n")
+
+    def _hint(self, message: str) -> str:
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if wrong:
+            choices = re.findall(r"'([^']*)'", wrong[2])
+            close = difflib.get_close_matches(wrong[1], choices, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        elif message.startswith("unrecognized arguments: "):
+            words = message.removeprefix("unrecognized arguments: ").split()
+            options = self._options()
+            close = [
+                match
+                for word in words
+                if word.startswith("--")
+                for match in difflib.get_close_matches(word.split("=")[0], options, n=1)
+            ]
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        else:
+            hint = ""
+        return f"{hint} (see {self.prog} --help)"
+
+    def _options(self) -> list[str]:
+        """Every long option of this parser and its subcommands."""
+        found: list[str] = []
+        for action in self._actions:
+            found += [o for o in action.option_strings if o.startswith("--")]
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    if isinstance(child, Parser):
+                        found += child._options()
+        return sorted(set(found))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``lrkit`` command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="lrkit",
         description="Look at learning-rate schedules before training.",
         epilog="CONFIG examples: 'cosine:start=0.1,end=0,length=90ep', "
@@ -407,7 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _flags(parser, False)
     parser.add_argument("--version", action="version", version=f"lrkit {lrkit.__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     _flags(common, argparse.SUPPRESS)  # also accepted after the command, not overriding
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -457,6 +630,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `lrkit table ... | head`: the reader is gone, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        sys.stderr.write(f"\nlrkit {args.command}: interrupted\n")
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if args.debug:
             raise
@@ -466,9 +644,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _message(exc: Exception) -> str:
-    expected = (CliError, ConfigError, ValueError, TypeError, LookupError, ImportError, OSError)
-    text = str(exc) if str(exc) else type(exc).__name__
-    if isinstance(exc, expected):
+    """The error as one line (messages from YAML or pluggy span several)."""
+    expected = (CliError, ConfigError, ValueError, TypeError, LookupError, ImportError)
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        text = f"{exc.filename!r}: {exc.strerror}"
+    else:
+        text = str(exc) if str(exc) else type(exc).__name__
+    text = " ".join(text.split())
+    if isinstance(exc, (*expected, OSError)):
         return text
     return f"{type(exc).__name__}: {text} (run with --debug for the traceback)"
 

@@ -71,6 +71,8 @@ def plot(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    out = image_path(path)
+
     entries = sum(_columns(c) for c in curves)
     legend_columns = 1 if entries <= 6 else 2
     legend_rows = -(-entries // legend_columns) if entries > 1 else 0
@@ -79,15 +81,41 @@ def plot(
     )
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    for curve in curves:
-        _draw(axes, curve, steps, progress=progress)
+    highest = max(_draw(axes, curve, steps, progress=progress) for curve in curves)
+    if log and not highest > 0:
+        raise ValueError(
+            f"a logarithmic value axis needs positive values, but every value is <= 0 "
+            f"(the largest is {highest:g}); draw it on a linear axis (without --log)"
+        )
     _decorate(axes, steps, steps_per_epoch=steps_per_epoch, log=log, ylabel=ylabel)
     default = curves[0].label if len(curves) == 1 else f"{len(curves)} schedules, {steps:,} steps"
     axes.set_title(title or default, fontsize=10)
     if entries > 1:  # below the axes, so it never hides a curve
         figure.legend(loc="outside lower center", ncols=legend_columns, fontsize=8, frameon=False)
-    out = Path(path)
     figure.savefig(out)
+    return out
+
+
+def image_path(path: str | Path) -> Path:
+    """The file ``plot`` writes for ``path``: ``.png`` is added to a name without a suffix;
+    a folder, a missing folder or a format matplotlib cannot write raise ``ValueError``."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    out = Path(path)
+    if out.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder; give an image file name such as lr.png")
+    if not out.parent.is_dir():
+        raise ValueError(
+            f"cannot write {str(path)!r}: the folder {str(out.parent)!r} does not exist"
+        )
+    if not out.suffix:
+        out = out.with_name(out.name + ".png")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if out.suffix[1:].lower() not in formats:
+        raise ValueError(
+            f"cannot write {str(path)!r}: matplotlib has no {out.suffix!r} format "
+            f"(use {', '.join('.' + f for f in sorted(formats))})"
+        )
     return out
 
 
@@ -95,7 +123,8 @@ def _columns(curve: Curve) -> int:
     return curve.schedule.groups or (len(curve.base) if curve.base is not None else 1)
 
 
-def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> None:
+def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> float:
+    """Draw one curve (one line per group); returns its largest value."""
     bucket = max(1, -(-steps // (MAX_POINTS // 2)))
     xs, ys = [], []
     meter = Progress(f"plot {curve.label}", steps, enabled=progress)
@@ -109,6 +138,7 @@ def _draw(axes: Any, curve: Curve, steps: int, *, progress: bool) -> None:
     for g in range(columns):
         label = curve.label if columns == 1 else _group_label(curve, g)
         axes.plot(x_all, y_all[:, g], label=label, linewidth=1.4)
+    return float(y_all.max())
 
 
 def _group_label(curve: Curve, g: int) -> str:

@@ -83,10 +83,17 @@ def chunks(
     """``(first step, block)`` pairs covering steps ``start, start + every, ... < steps``.
 
     Blocks have shape ``(rows, columns)``: one column, ``len(base)`` or the ``per_group``
-    groups. Each comes from one ``schedule.table`` call.
+    groups. Each comes from one ``schedule.table`` call; when ``every`` is longer than a block,
+    each row comes from its own one-step call, so no more than a block is ever computed.
     """
     columns = schedule.groups or (len(base) if base is not None else 1)
-    rows = max(every, (CHUNK_ELEMENTS // columns) // every * every)
+    per_block = max(1, CHUNK_ELEMENTS // columns)
+    if every > per_block:
+        yield from _sparse_rows(
+            schedule, steps, base=base, every=every, start=start, progress=progress
+        )
+        return
+    rows = per_block // every * every
     for first in range(start, steps, rows):
         n = min(rows, steps - first)
         block = schedule.table(n, start=first, base=base)
@@ -94,6 +101,30 @@ def chunks(
         if progress is not None:
             progress.advance(n)
         yield first, block
+
+
+#: Rows per block when rows are computed one engine call each (``every`` > a block).
+SPARSE_ROWS = 1024
+
+
+def _sparse_rows(
+    schedule: Schedule,
+    steps: int,
+    *,
+    base: Sequence[float] | None,
+    every: int,
+    start: int,
+    progress: Progress | None,
+) -> Iterator[tuple[int, FloatArray]]:
+    span = every * SPARSE_ROWS
+    for first in range(start, steps, span):
+        last = min(steps, first + span)
+        rows = [
+            schedule.table(1, start=t, base=base).reshape(-1) for t in range(first, last, every)
+        ]
+        if progress is not None:
+            progress.advance(last - first)
+        yield first, np.array(rows, dtype=np.float64)
 
 
 @dataclass
