@@ -11,6 +11,7 @@ namespace lrkit {
 
 // SGDR: cosine from peak_i = start * decay**i to end over cycle i of length period * mult**i,
 // which starts at S_i = period * (1 - mult**i) / (1 - mult) (S_i <= t < S_{i+1});
+// exactly peak_i at a restart, clamped to [min(peak_i, end), max(peak_i, end)] (as Cosine);
 // `end` from cycle `limit` on (limit < 0: no limit).
 class CosineRestarts final : public Node {
  public:
@@ -49,7 +50,10 @@ class CosineRestarts final : public Node {
         continue;
       }
       const double peak = start_ * std::pow(decay_, cycle);
-      out[k] = end_ + (peak - end_) * (1.0 + std::cos(kPi * t_cur / t_i)) / 2.0;
+      out[k] = t_cur == 0.0
+                   ? peak
+                   : between(end_ + (peak - end_) * (1.0 + std::cos(kPi * t_cur / t_i)) / 2.0,
+                             peak, end_);
     }
   }
 
@@ -68,7 +72,8 @@ class CosineRestarts final : public Node {
 };
 
 // Triangle waves between low and high: up `up` steps, down `down` steps; the amplitude is
-// scaled by 1 (mode 0, triangular), 0.5**cycle (mode 1, triangular2) or gamma**t (mode 2).
+// scaled by 1 (mode 0, triangular), 0.5**cycle (mode 1, triangular2) or gamma**t (mode 2);
+// exactly high at a full peak, clamped to [min(low, high), max(low, high)].
 class Cyclic final : public Node {
  public:
   Cyclic(double low, double high, Step up, Step down, int mode, double gamma)
@@ -84,7 +89,9 @@ class Cyclic final : public Node {
       double amplitude = 1.0;
       if (mode_ == 1) amplitude = std::pow(0.5, static_cast<double>(cycle));
       if (mode_ == 2) amplitude = std::pow(gamma_, static_cast<double>(t));
-      out[k] = low_ + (high_ - low_) * scale * amplitude;
+      out[k] = scale == 1.0 && amplitude == 1.0
+                   ? high_
+                   : between(low_ + (high_ - low_) * scale * amplitude, low_, high_);
     }
   }
 

@@ -3,6 +3,9 @@ engine == reference on random trees, chunk invariance, config round trips, group
 
 from __future__ import annotations
 
+import bisect
+import fractions
+import itertools
 import json
 import math
 
@@ -44,6 +47,74 @@ def test_interpolating_primitives_stay_within_their_endpoints(
         table = s.table(length + 5)
         assert (table >= low).all() and (table <= high).all(), s
         assert table[0] == start and table[length] == end and table[-1] == end
+
+
+@given(
+    start=values,
+    end=values,
+    period=lengths,
+    mult=st.sampled_from([1.0, 1.5, 2.0, 3.0]) | st.floats(1.0, 4.0),
+    decay=st.floats(0.1, 1.0),
+)
+def test_cosine_restarts_stay_within_each_cycle_and_restart_at_the_peak(
+    start: float, end: float, period: int, mult: float, decay: float
+) -> None:
+    s = lrkit.cosine_restarts(start=start, end=end, period=period, period_mult=mult, decay=decay)
+    table = s.table(STEPS)
+    assert table[0] == start == s(0)
+    peaks = (start, start * decay**STEPS)  # every peak start * decay**i lies between these
+    low, high = min(end, *peaks), max(end, *peaks)
+    assert (table >= low).all() and (table <= high).all(), s
+    if mult not in (1.0, 1.5, 2.0, 3.0):
+        return
+    # Cycle starts in exact arithmetic (these multipliers are exact binary fractions).
+    m, starts = fractions.Fraction(mult), [fractions.Fraction(0)]
+    while starts[-1] < STEPS:
+        starts.append(starts[-1] + period * m ** (len(starts) - 1))
+    for t in range(STEPS):
+        i = bisect.bisect_right(starts, t) - 1
+        peak = start * decay**i
+        assert min(peak, end) <= table[t] <= max(peak, end), (t, i)
+        if starts[i] == t:  # a restart on a whole step: exactly the cycle's peak
+            assert table[t] == peak == s(t), (t, i)
+
+
+@given(
+    low=values,
+    high=values,
+    up=lengths,
+    down=st.none() | lengths,
+    mode=st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    gamma=st.floats(0.9, 1.0),
+)
+def test_cyclic_stays_between_low_and_high(
+    low: float, high: float, up: int, down: int | None, mode: str, gamma: float
+) -> None:
+    s = lrkit.cyclic(low=low, high=high, up=up, down=down, mode=mode, gamma=gamma)  # type: ignore[arg-type]
+    table = s.table(STEPS)
+    assert (table >= min(low, high)).all() and (table <= max(low, high)).all(), s
+    assert table[0] == low
+    if mode != "exp_range" or gamma == 1.0:
+        assert table[up] == high == s(up)  # the first peak, exactly
+
+
+@given(steps=increasing_steps(min_size=1), data=st.data())
+def test_piecewise_schedules_stay_within_their_values(
+    steps: list[int], data: st.DataObject
+) -> None:
+    knot_values = [data.draw(values) for _ in steps]
+    linear = lrkit.piecewise_linear(list(zip(steps, knot_values, strict=True)))
+    table = linear.table(STEPS)
+    assert [table[s] for s in steps] == knot_values
+    for (s0, v0), (s1, v1) in itertools.pairwise(zip(steps, knot_values, strict=True)):
+        segment = table[s0 : s1 + 1]
+        assert (segment >= min(v0, v1)).all() and (segment <= max(v0, v1)).all()
+    constant_values = [data.draw(values) for _ in range(len(steps) + 1)]
+    constant = lrkit.piecewise_constant(steps, constant_values)
+    assert set(constant.table(STEPS).tolist()) <= set(constant_values)
+    assert constant.table(STEPS)[steps[-1] :].tolist() == [constant_values[-1]] * (
+        STEPS - steps[-1]
+    )
 
 
 @given(start=positive_values, gamma=decays, every=lengths, milestones=increasing_steps())

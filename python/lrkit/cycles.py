@@ -51,7 +51,9 @@ def _cycle_start(period: int, mult: float, cycle: float) -> float:
 class CosineRestarts(Schedule):
     """SGDR. Cycle ``i`` lasts ``T_i = period * period_mult**i`` steps and anneals from
     ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1 + cos(pi * t_cur / T_i))
-    / 2`` where ``t_cur`` is the step within the cycle. From cycle ``limit`` on (if given): ``end``.
+    / 2`` where ``t_cur`` is the step within the cycle (exactly ``peak_i`` at ``t_cur = 0``, and
+    clamped to ``[min(peak_i, end), max(peak_i, end)]``, as ``cosine``). From cycle ``limit`` on
+    (if given): ``end``.
 
     With ``period_mult = m > 1``, cycle ``i`` starts at ``S_i = period * (1 - m**i) / (1 - m)``:
     ``i`` is the cycle with ``S_i <= t < S_{i+1}`` (estimated by ``floor(log(1 - t/period * (1 -
@@ -106,7 +108,10 @@ class CosineRestarts(Schedule):
         if self.limit is not None and cycle >= self.limit:
             return self.end
         peak: float = self.start * _pow(self.decay, cycle)
-        return self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
+        if t_cur == 0.0:
+            return peak
+        value = self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
+        return min(max(value, min(peak, self.end)), max(peak, self.end))
 
     def _node(self) -> Node:
         period = steps_of(self.period, "cosine_restarts(period=...)")
@@ -121,7 +126,8 @@ class Cyclic(Schedule):
     """Triangle waves: ``low + (high - low) * scale * amplitude`` where, with ``phase = t % (up +
     down)``, ``scale = phase / up`` while rising (``phase <= up``), else ``(up + down - phase) /
     down``; ``amplitude`` is 1 (``triangular``), ``0.5 ** cycle`` (``triangular2``) or
-    ``gamma ** t`` (``exp_range``)."""
+    ``gamma ** t`` (``exp_range``). Exactly ``high`` at a full peak, clamped to ``[min(low, high),
+    max(low, high)]``."""
 
     config_name: ClassVar[str] = "cyclic"
     low: float
@@ -158,7 +164,10 @@ class Cyclic(Schedule):
             amplitude = 0.5**cycle
         elif self.mode == "exp_range":
             amplitude = self.gamma**step
-        return self.low + (self.high - self.low) * scale * amplitude
+        if scale == 1.0 and amplitude == 1.0:
+            return self.high
+        value = self.low + (self.high - self.low) * scale * amplitude
+        return min(max(value, min(self.low, self.high)), max(self.low, self.high))
 
     def _node(self) -> Node:
         up, down = self._lengths()
