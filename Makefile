@@ -19,7 +19,7 @@ $(VENV)/.stamp: pyproject.toml CMakeLists.txt $(EXAMPLE_PLUGIN)/pyproject.toml $
 	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" > $(VENV)/build-requires.txt
 	# torch is pinned in the same pip call: unpinned, pip would pick a multi-GB CUDA build.
 	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/build-requires.txt
-	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint]' "$(TORCH_SPEC)"
+	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint,integration]' "$(TORCH_SPEC)"
 	# The example plugin (tests/plugins use it by name); --no-deps: lrkit is the editable one above.
 	$(PIP) install $(PIP_FLAGS) --no-deps ./$(EXAMPLE_PLUGIN)
 	touch $@
