@@ -50,7 +50,8 @@ def registration_hook(factories: Mapping[str, Callable[..., Any]]) -> Callable[[
 
 @hookspec
 def lrkit_register_schedules(register: Register) -> None:
-    """Register schedules by name: call ``register(name, factory)`` once per schedule.
+    """Register schedules by name: call ``register(name, factory)`` once per schedule, from
+    inside this hook (the callback refuses calls after the hook has returned).
 
     ``factory(**kwargs)`` returns a ``lrkit.Schedule``: a composition of built-ins (it then runs
     in the C++ engine) or an instance of a Python subclass implementing ``value(step)``
@@ -59,8 +60,9 @@ def lrkit_register_schedules(register: Register) -> None:
     schedule it returns serialises back to that config.
 
     A name taken twice (by two plugins, or by a plugin and a built-in) is reported naming both
-    providers and cannot be used until one is removed; an exception raised here is reported
-    with the plugin's distribution name, and none of this plugin's names are registered.
+    providers and cannot be used until one is removed; an exception raised here (``SystemExit``
+    included) is reported with the plugin's distribution name, and none of this plugin's names
+    are registered.
 
     :param register: the callback to call with ``(name, factory)``.
     """

@@ -79,7 +79,8 @@ class PluginState:
 
 
 def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
+    """``Type: message`` on one line (pluggy's validation messages span several)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 def _normalise(name: str) -> str:
@@ -150,7 +151,7 @@ class _Loader:
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a broken plugin must not break lrkit or the others
+            except (Exception, SystemExit) as exc:  # a broken plugin must not break the others
                 self._fail(info, "import", exc)
                 continue
             self._add(plugin, info)
@@ -168,19 +169,29 @@ class _Loader:
 
     def _register_schedules(self, plugin: object, info: PluginInfo) -> None:
         staged: list[tuple[str, Factory]] = []
+        open_ = [True]
+
+        def register(name: str, factory: Factory) -> None:
+            if not open_[0]:
+                raise RuntimeError(
+                    f"{info.provider}: register({name!r}, ...) was called after "
+                    "lrkit_register_schedules returned; call it from inside the hook"
+                )
+            staged.append((name, factory))
+
         for impl in self.manager.hook.lrkit_register_schedules.get_hookimpls():
             if impl.plugin is not plugin:
                 continue
-            arguments: dict[str, Callable[..., None]] = {
-                "register": lambda name, factory: staged.append((name, factory))
-            }
+            arguments: dict[str, Callable[..., None]] = {"register": register}
             try:
                 impl.function(*(arguments[a] for a in impl.argnames))
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 if info.builtin:
                     raise
                 self._fail(info, "hook", exc)
                 return
+            finally:
+                open_[0] = False
         registered = []
         for name, factory in staged:
             try:

@@ -35,10 +35,18 @@ class DuplicateScheduleError(ValueError):
     def __init__(self, name: str, providers: tuple[str, ...]) -> None:
         self.name = name
         self.providers = providers
-        super().__init__(
-            f"schedule name {name!r} is registered twice: by {' and by '.join(providers)}; "
-            "uninstall one of them, or disable one with LRKIT_DISABLE_PLUGINS=<its name>"
-        )
+        times = "twice" if len(providers) == 2 else f"{len(providers)} times"
+        if len(set(providers)) == 1:  # one plugin registering a name twice
+            message = (
+                f"schedule name {name!r} is registered {times} by {providers[0]}; "
+                "each name must be registered once"
+            )
+        else:
+            message = (
+                f"schedule name {name!r} is registered {times}: by {' and by '.join(providers)}; "
+                "uninstall one of them, or disable one with LRKIT_DISABLE_PLUGINS=<its name>"
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -409,3 +410,130 @@ def test_a_factory_handing_out_a_shared_instance_keeps_it_unchanged() -> None:
     assert created.to_config() == {"name": "shared"}
     assert created is not shared and created == shared
     assert shared.to_config()["name"] == "warmup"
+
+
+def test_a_plugin_exiting_at_import_or_in_its_hook_fails_alone(
+    install: InstallFn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = "fake_lrkit_plugin_lrkit_exit_import_exits"  # the name `install` gives it
+    (tmp_path / f"{module}.py").write_text("import sys\nsys.exit('no GPU here')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+    class ExitingHook:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("never", plateau)
+            sys.exit(3)
+
+    install("lrkit-exit-hook", {"hook": ExitingHook})
+    install("lrkit-exit-import", {"exits": None}, version="0.1")  # imports the file above
+    install("lrkit-good", {"good": GoodPlugin})
+    failures = {f.distribution: f for f in plugins.failures()}
+    assert set(failures) == {"lrkit-exit-hook", "lrkit-exit-import"}
+    assert (failures["lrkit-exit-hook"].stage, failures["lrkit-exit-hook"].error) == (
+        "hook",
+        "SystemExit: 3",
+    )
+    assert failures["lrkit-exit-import"].stage == "import"
+    assert failures["lrkit-exit-import"].error == "SystemExit: no GPU here"
+    assert "halving" in lrkit.schedules() and "never" not in lrkit.schedules()
+
+
+def test_failures_are_one_line(install: InstallFn) -> None:
+    class WrongArgument:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(reg: hookspecs.Register) -> None:
+            reg("never", plateau)
+
+    install("lrkit-wrong", {"wrong": WrongArgument})
+    (failure,) = plugins.failures()
+    assert failure.stage == "validate"
+    assert "\n" not in str(failure)
+    assert "{'reg'} are declared in the hookimpl but can not be found in the hookspec" in str(
+        failure
+    )
+
+
+def test_register_after_the_hook_returned_is_an_error(install: InstallFn) -> None:
+    kept: list[hookspecs.Register] = []
+
+    class Keeper:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            kept.append(register)
+
+    install("lrkit-keeper", {"keeper": Keeper})
+    assert plugins.failures() == []
+    with pytest.raises(RuntimeError, match="called after lrkit_register_schedules returned"):
+        kept[0]("late", plateau)
+    assert "late" not in lrkit.schedules()
+
+
+def test_one_plugin_registering_a_name_twice(install: InstallFn) -> None:
+    class Twice:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("twice", plateau)
+            register("twice", halving_function)
+            register("once", plateau)
+
+    install("lrkit-twice", {"twice": Twice}, version="3.1")
+    (failure,) = plugins.failures()
+    assert failure.error == (
+        "schedule name 'twice' is registered twice by lrkit-twice 3.1; "
+        "each name must be registered once"
+    )
+    with pytest.raises(DuplicateScheduleError, match=r"registered twice by lrkit-twice 3\.1"):
+        lrkit.create({"name": "twice", "peak": 1.0, "length": 2})
+    assert "once" in lrkit.schedules()
+
+
+def test_three_providers_of_one_name_are_all_named(install: InstallFn) -> None:
+    def taker(register: hookspecs.Register) -> None:
+        register("shared_name", plateau)
+
+    for dist in ("lrkit-a", "lrkit-b", "lrkit-c"):
+        namespace = type("P", (), {"lrkit_register_schedules": staticmethod(lrkit.hookimpl(taker))})
+        install(dist, {"p": namespace})
+    with pytest.raises(DuplicateScheduleError) as error:
+        lrkit.create({"name": "shared_name", "peak": 1.0, "length": 2})
+    assert "registered 3 times: by lrkit-a 1.0 and by lrkit-b 1.0 and by lrkit-c 1.0" in str(
+        error.value
+    )
+
+
+def test_cli_plugins_marks_names_that_conflict(
+    install: InstallFn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lrkit.cli import main
+
+    class Other:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("plateau", halving_function)
+
+    class Empty:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules() -> None:
+            pass
+
+    install("lrkit-good", {"good": GoodPlugin})
+    install("lrkit-other", {"other": Other}, version="0.9")
+    install("lrkit-empty", {"empty": Empty})
+    assert main(["plugins"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "          3 schedule(s): halving, halving_fn, plateau (CONFLICT)" in lines
+    assert (
+        lines[
+            lines.index("plugin    lrkit-empty 1.0  (empty = fake_lrkit_plugin_lrkit_empty_empty)")
+            + 1
+        ]
+        == "          0 schedules"
+    )
