@@ -179,3 +179,48 @@ def test_every_cli_command_knows_both_schedules(
     target = tmp_path / f"{name}.png"
     assert main([*run, "plot", short, "--steps", "10000", *spe, "-o", str(target)]) == 0
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("tensor_lr", [False, True])
+def test_torch_resume_with_durations_and_one_plugin_schedule_per_group(tensor_lr: bool) -> None:
+    """Both plugin schedules, lengths in epochs and fractions, one per param group: a resumed
+    scheduler rebuilds them by name from plain data and continues bitwise identically."""
+    torch = pytest.importorskip("torch")
+    lrkit_torch = pytest.importorskip("lrkit.torch")
+    configs = [
+        {**REX, "length": {"fraction": 0.5}},
+        {**WARMUP_COSINE, "warmup": {"epochs": 1}, "decay": {"fraction": 0.8}},
+    ]
+
+    def make() -> tuple[Any, Any]:
+        lr = torch.tensor(1.0) if tensor_lr else 1.0
+        groups = [{"params": [torch.nn.Parameter(torch.zeros(2))], "lr": lr} for _ in configs]
+        optimizer = torch.optim.SGD(groups, lr=lr)
+        schedules = [lrkit.create(c) for c in configs]
+        scheduler = lrkit_torch.Scheduler(
+            optimizer, schedules, total_steps=400, steps_per_epoch=40, tensor_lr=tensor_lr
+        )
+        return optimizer, scheduler
+
+    def run(optimizer: Any, scheduler: Any, steps: int) -> list[list[float]]:
+        rows = []
+        for _ in range(steps):
+            optimizer.step()
+            scheduler.step()
+            rows.append([float(g["lr"]) for g in optimizer.param_groups])
+        return rows
+
+    optimizer, scheduler = make()
+    uninterrupted = run(optimizer, scheduler, 400)
+    optimizer, scheduler = make()
+    run(optimizer, scheduler, 173)
+    state = json.loads(json.dumps(scheduler.state_dict()))
+    for config in configs:
+        assert _find_config(state, config["name"])
+    optimizer, resumed = make()
+    resumed.load_state_dict(state)
+    assert run(optimizer, resumed, 227) == uninterrupted[173:]
+    expected_rex = [rex_reference(t, 0.1, 200) for t in range(1, 401)]
+    np.testing.assert_allclose([row[0] for row in uninterrupted], expected_rex, rtol=1e-12)
+    expected_wc = [warmup_cosine_reference(t, 0.1, 40, 320, 0.05) for t in range(1, 401)]
+    np.testing.assert_allclose([row[1] for row in uninterrupted], expected_wc, rtol=1e-12)
