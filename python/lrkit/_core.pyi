@@ -85,3 +85,25 @@ class Cyclic(Node):
 
 class Noise(Node):
     def __init__(self, child: Node, amount: float, seed: int) -> None: ...
+
+# torch's closed forms (csrc/torch_parity.hpp), used by lrkit.parity.torch
+class TorchCosineAnnealing(Node):
+    def __init__(self, start: float, end: float, period: int) -> None: ...
+
+class TorchPhases(Node):
+    def __init__(
+        self, values: list[float], ends: list[float], cosine: bool, total: int
+    ) -> None: ...
+
+class TorchCyclic(Node):
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        up: float,
+        down: float,
+        mode: int,
+        gamma: float,
+        by_cycle: bool,
+        inverted: bool,
+    ) -> None: ...

@@ -51,9 +51,12 @@ class CosineAnnealing(Schedule):
         _set(self, "period", check.integer(owner, "period", self.period, minimum=1))
 
     def value(self, step: int) -> float:
-        return self.end + (self.start - self.end) * (
-            1.0 + math.cos(math.pi * float(step) / float(self.period))
-        ) / 2.0
+        return (
+            self.end
+            + (self.start - self.end)
+            * (1.0 + math.cos(math.pi * float(step) / float(self.period)))
+            / 2.0
+        )
 
     def _node(self) -> Node:
         return core.TorchCosineAnnealing(self.start, self.end, self.period)
@@ -113,7 +116,9 @@ class Phases(Schedule):
         raise AssertionError("unreachable: the last phase always answers")
 
     def _node(self) -> Node:
-        return core.TorchPhases(list(self.points), list(self.ends), self.anneal == "cos", self.total)
+        return core.TorchPhases(
+            list(self.points), list(self.ends), self.anneal == "cos", self.total
+        )
 
 
 @dataclass(frozen=True, repr=False, eq=False)

@@ -51,8 +51,7 @@ def per_group_values(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
 def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
     if not getattr(scheduler, "_get_lr_called_within_step", False):
         warnings.warn(
-            "To get the last learning rate computed by the scheduler, please use "
-            "`get_last_lr()`.",
+            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
             UserWarning,
             stacklevel=3,
         )
@@ -111,7 +110,7 @@ class TableScheduler(LRScheduler):
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed(self.last_epoch)
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
         step = self.last_epoch
         if not self.chainable:

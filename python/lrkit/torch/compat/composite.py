@@ -57,9 +57,7 @@ class _Children(LRScheduler):
     _schedulers: list[Any]
 
     def state_dict(self) -> dict[str, Any]:
-        state = {
-            k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")
-        }
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
@@ -122,7 +120,7 @@ class SequentialLR(_Children):
         """torch's name for undoing one step of every (nested) child."""
         self._undo(self if sched is None else sched)
 
-    def step(self) -> None:  # type: ignore[override]
+    def step(self) -> None:  # type: ignore[override]  # torch's signature
         self.last_epoch += 1
         index = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -148,7 +146,7 @@ class ChainedScheduler(_Children):
         self.optimizer = optimizer
         self._last_lr = _group_lrs(optimizer)
 
-    def step(self) -> None:  # type: ignore[override]
+    def step(self) -> None:  # type: ignore[override]  # torch's signature
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _group_lrs(self._schedulers[-1].optimizer)

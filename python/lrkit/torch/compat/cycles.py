@@ -57,7 +57,7 @@ class _MomentumCycling(TableScheduler):
         else:
             group["momentum"] = value
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         lrs = super().get_lr()
         if self.cycle_momentum:
             if self._momentum_rows is None:
@@ -68,9 +68,7 @@ class _MomentumCycling(TableScheduler):
         return lrs
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        super().load_state_dict(
-            {k: v for k, v in state_dict.items() if k != "_momentum_rows"}
-        )
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "_momentum_rows"})
         self._momentum_rows = None
 
     def state_dict(self) -> dict[str, Any]:
@@ -161,7 +159,7 @@ class CyclicLR(_MomentumCycling):
         if self.mode == "triangular":
             return 1.0
         if self.mode == "triangular2":
-            return 1 / (2.0 ** (x - 1))
+            return float(1 / (2.0 ** (x - 1)))
         return float(self.gamma**x)
 
     def _curve(self, low: float, high: float, *, inverted: bool) -> Schedule:
@@ -188,7 +186,7 @@ class CyclicLR(_MomentumCycling):
             for low, high in zip(self.base_momentums, self.max_momentums, strict=True)
         ]
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         if self._scale_fn_custom is None:
             return super().get_lr()
         warn_get_lr_outside_step(self)
@@ -213,8 +211,10 @@ class CyclicLR(_MomentumCycling):
         return lrs
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [scalar(v) for v in self._custom_values()] if self._scale_fn_custom else (
-            super()._get_closed_form_lr()
+        return (
+            [scalar(v) for v in self._custom_values()]
+            if self._scale_fn_custom
+            else (super()._get_closed_form_lr())
         )
 
     def state_dict(self) -> dict[str, Any]:
@@ -299,7 +299,7 @@ class OneCycleLR(_MomentumCycling):
             points=torch_parity.one_cycle_values(start, peak, end, three_phase=self.three_phase),
             ends=self._ends,
             total=self.total_steps,
-            anneal=self._anneal_func_type,  # type: ignore[arg-type]
+            anneal=self._anneal_func_type,
         )
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
@@ -316,7 +316,7 @@ class OneCycleLR(_MomentumCycling):
             for g in self.optimizer.param_groups
         ]
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         if self.last_epoch > self.total_steps:
             raise ValueError(
                 f"Tried to step {self.last_epoch} times. The specified number of total steps is "
@@ -352,8 +352,8 @@ class CosineAnnealingWarmRestarts(TableScheduler):
     def __init__(
         self,
         optimizer: Optimizer,
-        T_0: int,  # noqa: N803  (torch's argument names)
-        T_mult: int = 1,  # noqa: N803
+        T_0: int,
+        T_mult: int = 1,
         eta_min: float = 0.0,
         last_epoch: int = -1,
     ) -> None:
@@ -382,7 +382,7 @@ class CosineAnnealingWarmRestarts(TableScheduler):
             for b in bases
         ]
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
         position = self._position
         if float(position).is_integer() and position >= 0:

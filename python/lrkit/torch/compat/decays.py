@@ -96,9 +96,10 @@ class ConstantLR(TableScheduler):
         last_epoch: int = -1,
     ) -> None:
         if factor > 1.0 or factor < 0:
-            raise ValueError(
-                f"ConstantLR: factor must be between 0 and 1, got {factor!r}"
-            )
+            raise ValueError(f"ConstantLR: factor must be between 0 and 1, got {factor!r}")
+        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
+            # torch accepts 0, and then its step() and its closed form disagree (factor or 1)
+            raise ValueError(f"ConstantLR: total_iters must be an int >= 1, got {total_iters!r}")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
@@ -106,8 +107,6 @@ class ConstantLR(TableScheduler):
     def _schedule(self, bases: list[float]) -> Schedule:
         before = self.factor + 0.0 * (1 - self.factor)
         after = self.factor + 1.0 * (1 - self.factor)
-        if self.total_iters <= 0:
-            return lrkit.constant(after)
         return lrkit.piecewise_constant(boundaries=[self.total_iters], values=[before, after])
 
     def _chain(self, group: int, step: int, lr: float) -> float:
@@ -132,8 +131,7 @@ class LinearLR(TableScheduler):
     ) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
-                "LinearLR: start_factor must be greater than 0 and at most 1, got "
-                f"{start_factor!r}"
+                f"LinearLR: start_factor must be greater than 0 and at most 1, got {start_factor!r}"
             )
         if end_factor > 1.0 or end_factor < 0:
             raise ValueError(f"LinearLR: end_factor must be between 0 and 1, got {end_factor!r}")
@@ -181,9 +179,7 @@ class PolynomialLR(TableScheduler):
         last_epoch: int = -1,
     ) -> None:
         if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(
-                f"PolynomialLR: total_iters must be an int >= 1, got {total_iters!r}"
-            )
+            raise ValueError(f"PolynomialLR: total_iters must be an int >= 1, got {total_iters!r}")
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
@@ -195,7 +191,7 @@ class PolynomialLR(TableScheduler):
         if step == 0 or step > self.total_iters:
             return lr
         ratio = (1.0 - step / self.total_iters) / (1.0 - (step - 1) / self.total_iters)
-        return lr * ratio**self.power
+        return lr * float(ratio**self.power)
 
 
 class CosineAnnealingLR(TableScheduler):
@@ -205,7 +201,7 @@ class CosineAnnealingLR(TableScheduler):
     def __init__(
         self,
         optimizer: Optimizer,
-        T_max: int,  # noqa: N803  (torch's argument name)
+        T_max: int,
         eta_min: float = 0.0,
         last_epoch: int = -1,
     ) -> None:
@@ -226,9 +222,12 @@ class CosineAnnealingLR(TableScheduler):
         if (step - 1 - t_max) % (2 * t_max) == 0:
             base = scalar(self.base_lrs[group])
             return lr + (base - eta) * (1 - math.cos(math.pi / t_max)) / 2
-        return (1 + math.cos(math.pi * step / t_max)) / (
-            1 + math.cos(math.pi * (step - 1) / t_max)
-        ) * (lr - eta) + eta
+        return (
+            float(1 + math.cos(math.pi * step / t_max))
+            / (1 + math.cos(math.pi * (step - 1) / t_max))
+            * (lr - eta)
+            + eta
+        )
 
 
 def _callables(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
@@ -282,7 +281,7 @@ class LambdaLR(_LambdaState, TableScheduler):
     def _schedule(self, bases: list[float]) -> list[Schedule]:
         return [lrkit.scale(f, factor=b) for f, b in zip(self.lr_lambdas, bases, strict=True)]
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         if all(isinstance(f, Schedule) for f in self.lr_lambdas):
             return super().get_lr()
         warn_get_lr_outside_step(self)
@@ -319,7 +318,7 @@ class MultiplicativeLR(_LambdaState, TableScheduler):
         self.lr_lambdas = _callables("MultiplicativeLR", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+    def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
         groups = self.optimizer.param_groups
         if self._keep_restored_lr or self.last_epoch <= 0:
@@ -346,7 +345,7 @@ class MultiplicativeLR(_LambdaState, TableScheduler):
         self._load_lambdas(saved)
 
 
-class _within_step:  # noqa: N801  (a context manager named like torch's)
+class _within_step:
     def __init__(self, scheduler: TableScheduler) -> None:
         self.scheduler = scheduler
 

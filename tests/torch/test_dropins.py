@@ -1,0 +1,690 @@
+"""lrkit.torch's drop-ins against the real torch.optim.lr_scheduler classes.
+
+Every test runs the same construction twice, once with lrkit's classes and once with torch's, on
+identical optimizers, and compares every group's lr (and momentum / beta1 where cycled) before
+every optimizer step, plus ``get_last_lr()``. Arguments and step counts come from Hypothesis.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+import torch
+import torch.optim.lr_scheduler as T
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.optim.lr_scheduler import LRScheduler
+
+import lrkit.torch as K
+
+RTOL = 1e-12
+#: Near 0, torch's recursions leave a few ulp of the base lr where the closed form gives 0
+#: (LinearLR down to end_factor=0 ends at 3e-17 of a base of 1): absolute slack of 10 ulp of
+#: the largest value in the run.
+ULPS_OF_PEAK = 1e-15
+Factory = Callable[[ModuleType, torch.optim.Optimizer], Any]
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The epoch parameter:UserWarning", "ignore:Detected call of:UserWarning"
+)
+
+
+def make_optimizer(
+    lrs: list[float], kind: str = "sgd", lr_dtype: str = "float"
+) -> torch.optim.Optimizer:
+    def lr(value: float) -> Any:
+        return torch.tensor(value, dtype=torch.float64) if lr_dtype == "tensor" else value
+
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr(v)} for v in lrs]
+    if kind == "adam":
+        return torch.optim.Adam(groups, lr=lrs[0], foreach=False)
+    if kind == "rmsprop_none":
+        return torch.optim.Adagrad(groups, lr=lrs[0])
+    return torch.optim.SGD(groups, lr=lrs[0], momentum=0.9)
+
+
+class Both:
+    """Steps several schedulers on one optimizer in order (torch's composition)."""
+
+    def __init__(self, schedulers: tuple[Any, ...]) -> None:
+        self.schedulers = schedulers
+
+    def step(self) -> None:
+        for s in self.schedulers:
+            s.step()
+
+    def get_last_lr(self) -> list[float]:
+        return list(self.schedulers[-1].get_last_lr())
+
+
+def _snapshot(optimizer: torch.optim.Optimizer, key: str | None) -> list[float]:
+    row = [float(g["lr"]) for g in optimizer.param_groups]
+    if key == "momentum":
+        row += [float(g["momentum"]) for g in optimizer.param_groups]
+    elif key == "betas":
+        row += [float(g["betas"][0]) for g in optimizer.param_groups]
+    return row
+
+
+def trace(
+    module: ModuleType,
+    factory: Factory,
+    lrs: list[float],
+    steps: int,
+    *,
+    kind: str = "sgd",
+    key: str | None = None,
+    lr_dtype: str = "float",
+    metrics: list[float] | None = None,
+) -> list[list[float]]:
+    """Group values (and get_last_lr) at ``steps`` consecutive steps, from the constructor's."""
+    optimizer = make_optimizer(lrs, kind, lr_dtype)
+    made = factory(module, optimizer)
+    scheduler = Both(made) if isinstance(made, tuple) else made
+    seen = []
+    for i in range(steps):
+        last = [float(v) for v in scheduler.get_last_lr()]
+        seen.append(_snapshot(optimizer, key) + last)
+        if i == steps - 1:
+            break
+        optimizer.step()
+        if metrics is not None:
+            scheduler.step(metrics[i % len(metrics)])
+        else:
+            scheduler.step()
+    return seen
+
+
+def assert_close(ours: list[list[float]], theirs: list[list[float]]) -> None:
+    assert len(ours) == len(theirs)
+    atol = ULPS_OF_PEAK * max((abs(v) for row in theirs for v in row), default=0.0)
+    for step, (a_row, b_row) in enumerate(zip(ours, theirs, strict=True)):
+        for a, b in zip(a_row, b_row, strict=True):
+            assert math.isfinite(a), (step, a_row)
+            assert abs(a - b) <= RTOL * max(abs(a), abs(b)) + atol, (step, a_row, b_row)
+
+
+def same(factory: Factory, lrs: list[float], steps: int, **options: Any) -> None:
+    assert_close(trace(K, factory, lrs, steps, **options), trace(T, factory, lrs, steps, **options))
+
+
+# -- strategies ---------------------------------------------------------------------------------
+
+lrs_st = st.lists(st.floats(1e-4, 1.0), min_size=1, max_size=3)
+steps_st = st.integers(1, 120)
+gamma_st = st.floats(0.05, 1.0)
+factor_st = st.floats(0.05, 1.0)
+
+chainable_st = st.one_of(
+    st.builds(
+        lambda s, g: lambda M, o: M.StepLR(o, step_size=s, gamma=g),
+        st.integers(1, 12),
+        gamma_st,
+    ),
+    st.builds(
+        lambda ms, g: lambda M, o: M.MultiStepLR(o, milestones=ms, gamma=g),
+        st.lists(st.integers(0, 60), max_size=5),
+        gamma_st,
+    ),
+    st.builds(
+        lambda f, n: lambda M, o: M.ConstantLR(o, factor=f, total_iters=n),
+        factor_st,
+        st.integers(1, 30),
+    ),
+    st.builds(
+        lambda a, b, n: lambda M, o: M.LinearLR(o, start_factor=a, end_factor=b, total_iters=n),
+        factor_st,
+        st.floats(0.0, 1.0, allow_subnormal=False),
+        st.integers(1, 40),
+    ),
+    st.builds(lambda g: lambda M, o: M.ExponentialLR(o, gamma=g), st.floats(0.8, 1.0)),
+    st.builds(
+        lambda n, p: lambda M, o: M.PolynomialLR(o, total_iters=n, power=p),
+        st.integers(1, 40),
+        st.floats(0.5, 3.0),
+    ),
+    st.builds(
+        lambda n, e: lambda M, o: M.CosineAnnealingLR(o, T_max=n, eta_min=e),
+        st.integers(1, 40),
+        st.floats(0.0, 1e-4),
+    ),
+)
+
+
+# -- one scheduler ------------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(chainable_st, lrs_st, steps_st)
+def test_chainable_classes_alone(factory: Factory, lrs: list[float], steps: int) -> None:
+    same(factory, lrs, steps)
+
+
+@settings(max_examples=60)
+@given(chainable_st, lrs_st, steps_st)
+def test_chainable_classes_with_tensor_lrs(factory: Factory, lrs: list[float], steps: int) -> None:
+    same(factory, lrs, steps, lr_dtype="tensor")
+
+
+@settings(max_examples=80)
+@given(
+    st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    st.integers(1, 9),
+    st.none() | st.integers(1, 9),
+    st.floats(0.9, 1.0),
+    lrs_st,
+    st.sampled_from(["sgd", "adam"]),
+    st.booleans(),
+    steps_st,
+)
+def test_cyclic_lr(
+    mode: str,
+    up: int,
+    down: int | None,
+    gamma: float,
+    lrs: list[float],
+    kind: str,
+    per_group_max: bool,
+    steps: int,
+) -> None:
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        max_lr = [2 * lr + 0.1 for lr in lrs] if per_group_max else 1.5
+        return M.CyclicLR(
+            o,
+            base_lr=[lr / 10 for lr in lrs],
+            max_lr=max_lr,
+            step_size_up=up,
+            step_size_down=down,
+            mode=mode,
+            gamma=gamma,
+            base_momentum=0.8,
+            max_momentum=0.95,
+        )
+
+    same(factory, lrs, steps, kind=kind, key="betas" if kind == "adam" else "momentum")
+
+
+@settings(max_examples=30)
+@given(st.sampled_from(["cycle", "iterations"]), st.integers(1, 6), lrs_st, steps_st)
+def test_cyclic_lr_custom_scale_fn(scale_mode: str, up: int, lrs: list[float], steps: int) -> None:
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        return M.CyclicLR(
+            o, 0.01, 0.2, step_size_up=up, scale_fn=lambda x: 0.9**x, scale_mode=scale_mode
+        )
+
+    same(factory, lrs, steps, key="momentum")
+
+
+@settings(max_examples=80)
+@given(
+    st.integers(2, 150),
+    st.floats(0.05, 0.45),
+    st.sampled_from(["cos", "linear"]),
+    st.booleans(),
+    st.floats(2.0, 50.0),
+    st.floats(10.0, 1e5),
+    lrs_st,
+    st.sampled_from(["sgd", "adam"]),
+    st.booleans(),
+)
+def test_one_cycle_lr(
+    total: int,
+    pct: float,
+    anneal: str,
+    three_phase: bool,
+    div: float,
+    final_div: float,
+    lrs: list[float],
+    kind: str,
+    cycle_momentum: bool,
+) -> None:
+    if three_phase and (pct * total - 1 == 0 or 2 * pct * total - 2 == pct * total - 1):
+        return  # torch divides by zero on such an empty phase (lrkit refuses it at construction)
+    if pct * total - 1 == 0:
+        return
+
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        return M.OneCycleLR(
+            o,
+            max_lr=[lr * 3 for lr in lrs],
+            total_steps=total,
+            pct_start=pct,
+            anneal_strategy=anneal,
+            three_phase=three_phase,
+            div_factor=div,
+            final_div_factor=final_div,
+            cycle_momentum=cycle_momentum,
+        )
+
+    key = None if not cycle_momentum else "betas" if kind == "adam" else "momentum"
+    same(factory, lrs, total + 1, kind=kind, key=key)  # torch steps to total_steps itself
+
+
+def test_one_cycle_lr_raises_past_total_steps_like_torch() -> None:
+    for module in (K, T):
+        optimizer = make_optimizer([0.1])
+        scheduler = module.OneCycleLR(optimizer, max_lr=0.1, total_steps=5)
+        for _ in range(5):
+            scheduler.step()
+        with pytest.raises(ValueError, match="Tried to step 6 times"):
+            scheduler.step()
+
+
+@settings(max_examples=80)
+@given(st.integers(1, 8), st.integers(1, 3), st.floats(0.0, 1e-3), lrs_st, steps_st)
+def test_cosine_annealing_warm_restarts(
+    t0: int, mult: int, eta: float, lrs: list[float], steps: int
+) -> None:
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        return M.CosineAnnealingWarmRestarts(o, T_0=t0, T_mult=mult, eta_min=eta)
+
+    same(factory, lrs, steps)
+
+
+@settings(max_examples=40)
+@given(st.integers(1, 5), st.integers(1, 3), st.integers(2, 10), st.integers(1, 12))
+def test_cosine_annealing_warm_restarts_fractional_epochs(
+    t0: int, mult: int, iters: int, epochs: int
+) -> None:
+    """The documented per-batch idiom ``scheduler.step(epoch + i / iters)``."""
+    seen: dict[str, list[list[float]]] = {}
+    for name, module in (("lrkit", K), ("torch", T)):
+        optimizer = make_optimizer([0.1, 0.02])
+        scheduler = module.CosineAnnealingWarmRestarts(optimizer, T_0=t0, T_mult=mult)
+        values = []
+        for epoch in range(epochs):
+            for i in range(iters):
+                scheduler.step(epoch + i / iters)
+                values.append([float(g["lr"]) for g in optimizer.param_groups])
+                values.append([float(scheduler.T_cur), float(scheduler.T_i)])
+        scheduler.step()  # and a plain step after fractional ones
+        values.append([float(g["lr"]) for g in optimizer.param_groups])
+        seen[name] = values
+    assert_close(seen["lrkit"], seen["torch"])
+
+
+def test_cosine_annealing_warm_restarts_restarts_on_exact_boundaries() -> None:
+    """torch's ``step(epoch)`` puts some restart boundaries one cycle low (a float ``log``);
+    lrkit restarts there, as ``step()`` does in both."""
+    optimizer = make_optimizer([1.0])
+    scheduler = K.CosineAnnealingWarmRestarts(optimizer, T_0=1, T_mult=3)
+    for boundary in (1, 4, 13, 40, 121, 364):
+        scheduler.step(boundary)
+        assert optimizer.param_groups[0]["lr"] == 1.0, boundary
+        assert scheduler.T_cur == 0
+
+
+@settings(max_examples=40)
+@given(lrs_st, steps_st, st.floats(0.5, 1.0))
+def test_lambda_and_multiplicative(lrs: list[float], steps: int, gamma: float) -> None:
+    same(lambda M, o: M.LambdaLR(o, lr_lambda=lambda e: gamma**e / (1 + e % 3)), lrs, steps)
+    same(lambda M, o: M.MultiplicativeLR(o, lr_lambda=lambda e: gamma), lrs, steps)
+    per_group = [lambda e, k=k: gamma ** (e * k) for k in range(len(lrs))]
+    same(lambda M, o: M.LambdaLR(o, lr_lambda=per_group), lrs, steps)
+
+
+def test_lambda_lr_takes_an_lrkit_schedule() -> None:
+    import lrkit
+
+    shape = lrkit.warmup(lrkit.cosine(start=1.0, end=0.0, length=50), length=10)
+    ours = trace(K, lambda M, o: M.LambdaLR(o, lr_lambda=shape), [0.1, 0.3], 80)
+    theirs = trace(T, lambda M, o: M.LambdaLR(o, lr_lambda=shape.__call__), [0.1, 0.3], 80)
+    assert_close(ours, theirs)
+
+
+# -- composition --------------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(chainable_st, chainable_st, lrs_st, steps_st)
+def test_two_schedulers_on_one_optimizer(
+    first: Factory, second: Factory, lrs: list[float], steps: int
+) -> None:
+    same(lambda M, o: (first(M, o), second(M, o)), lrs, steps)
+
+
+@settings(max_examples=60)
+@given(chainable_st, chainable_st, lrs_st, steps_st)
+def test_lrkit_and_torch_schedulers_mixed(
+    first: Factory, second: Factory, lrs: list[float], steps: int
+) -> None:
+    ours = trace(K, lambda M, o: (first(K, o), second(T, o)), lrs, steps)
+    theirs = trace(T, lambda M, o: (first(T, o), second(T, o)), lrs, steps)
+    assert_close(ours, theirs)
+
+
+@settings(max_examples=80)
+@given(
+    st.lists(chainable_st, min_size=1, max_size=3),
+    st.lists(st.integers(1, 30), min_size=2, max_size=2, unique=True),
+    lrs_st,
+    steps_st,
+    st.sampled_from(["lrkit", "torch", "mixed"]),
+)
+def test_sequential_lr(
+    children: list[Factory], points: list[int], lrs: list[float], steps: int, kids: str
+) -> None:
+    milestones = sorted(points)[: len(children) - 1]
+
+    def build(outer: ModuleType, inner: str) -> Factory:
+        def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+            mods = {"lrkit": [K] * 3, "torch": [T] * 3, "mixed": [K, T, K]}[inner]
+            made = [make(mods[i], o) for i, make in enumerate(children)]
+            return outer.SequentialLR(o, schedulers=made, milestones=milestones)
+
+        return factory
+
+    reference = trace(T, build(T, "torch"), lrs, steps)
+    assert_close(trace(K, build(K, kids), lrs, steps), reference)
+    # torch's own SequentialLR drives lrkit's children like its own
+    assert_close(trace(T, build(T, kids), lrs, steps), reference)
+
+
+@settings(max_examples=60)
+@given(st.lists(chainable_st, min_size=1, max_size=3), lrs_st, steps_st, st.booleans())
+def test_chained_scheduler(
+    children: list[Factory], lrs: list[float], steps: int, torch_children: bool
+) -> None:
+    def build(outer: ModuleType, inner: ModuleType) -> Factory:
+        return lambda M, o: outer.ChainedScheduler([make(inner, o) for make in children])
+
+    child = T if torch_children else K
+    assert_close(trace(K, build(K, child), lrs, steps), trace(T, build(T, T), lrs, steps))
+    assert_close(trace(T, build(T, K), lrs, steps), trace(T, build(T, T), lrs, steps))
+
+
+def test_sequential_lr_of_warmup_then_cosine_matches_torch_measured_values() -> None:
+    """The curve measured on torch 2.13 (shared/reference/torch.md §5)."""
+    optimizer = make_optimizer([0.1])
+    scheduler = K.SequentialLR(
+        optimizer,
+        [K.LinearLR(optimizer, start_factor=0.1, total_iters=3), K.CosineAnnealingLR(optimizer, 5)],
+        milestones=[3],
+    )
+    seen = []
+    for _ in range(11):
+        seen.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    expected = [0.01, 0.04, 0.07, 0.1, 0.0905, 0.0655, 0.0345, 0.0095, 0.0, 0.0095, 0.0345]
+    assert seen == pytest.approx(expected, abs=1e-4)
+
+
+# -- ReduceLROnPlateau --------------------------------------------------------------------------
+
+
+@settings(max_examples=80)
+@given(
+    st.sampled_from(["min", "max"]),
+    st.sampled_from(["rel", "abs"]),
+    st.floats(0.1, 0.9),
+    st.integers(0, 4),
+    st.floats(0.0, 0.1),
+    st.integers(0, 3),
+    st.one_of(st.floats(0.0, 1e-3), st.just("per_group")),
+    st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=25),
+    lrs_st,
+)
+def test_reduce_lr_on_plateau(
+    mode: str,
+    threshold_mode: str,
+    factor: float,
+    patience: int,
+    threshold: float,
+    cooldown: int,
+    min_lr: float | str,
+    metrics: list[float],
+    lrs: list[float],
+) -> None:
+    floors = [1e-3 * (g + 1) for g in range(len(lrs))] if min_lr == "per_group" else min_lr
+
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        return M.ReduceLROnPlateau(
+            o,
+            mode=mode,
+            factor=factor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            cooldown=cooldown,
+            min_lr=floors,
+        )
+
+    same(factory, lrs, 40, metrics=metrics)
+
+
+def test_reduce_lr_on_plateau_is_torchs_class_for_hosts() -> None:
+    optimizer = make_optimizer([0.1])
+    assert isinstance(K.ReduceLROnPlateau(optimizer), T.ReduceLROnPlateau)
+    assert isinstance(K.ReduceLROnPlateau(optimizer), LRScheduler)
+
+
+def test_reduce_lr_on_plateau_composes_with_a_chainable_drop_in() -> None:
+    def run(M: ModuleType) -> list[float]:
+        optimizer = make_optimizer([0.1])
+        decay = M.ExponentialLR(optimizer, gamma=0.95)
+        plateau = M.ReduceLROnPlateau(optimizer, factor=0.5, patience=1)
+        seen = []
+        for i in range(30):
+            seen.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            decay.step()
+            plateau.step(1.0 if i > 5 else -i)
+        return seen
+
+    assert_close([[v] for v in run(K)], [[v] for v in run(T)])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"mode": "median"}, "mode must be 'min' or 'max'"),
+        ({"threshold_mode": "pct"}, "threshold_mode"),
+        ({"factor": 1.0}, "factor must be < 1"),
+        ({"factor": -0.5}, "factor must be >= 0"),
+        ({"patience": -1}, "patience must be an int >= 0"),
+        ({"cooldown": 1.5}, "cooldown"),
+        ({"min_lr": float("nan")}, "min_lr must be a finite number"),
+        ({"min_lr": [0.0, 0.0]}, "min_lr"),
+    ],
+)
+def test_reduce_lr_on_plateau_rejects_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        K.ReduceLROnPlateau(make_optimizer([0.1]), **kwargs)
+
+
+# -- resume -------------------------------------------------------------------------------------
+
+RESUMABLE: dict[str, Factory] = {
+    "StepLR": lambda M, o: M.StepLR(o, step_size=3, gamma=0.5),
+    "MultiStepLR": lambda M, o: M.MultiStepLR(o, milestones=[2, 5, 9], gamma=0.5),
+    "ConstantLR": lambda M, o: M.ConstantLR(o, factor=0.5, total_iters=4),
+    "LinearLR": lambda M, o: M.LinearLR(o, start_factor=0.2, total_iters=6),
+    "ExponentialLR": lambda M, o: M.ExponentialLR(o, gamma=0.9),
+    "PolynomialLR": lambda M, o: M.PolynomialLR(o, total_iters=8, power=2.0),
+    "CosineAnnealingLR": lambda M, o: M.CosineAnnealingLR(o, T_max=7, eta_min=1e-3),
+    "CosineAnnealingWarmRestarts": lambda M, o: M.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2),
+    "CyclicLR": lambda M, o: M.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3),
+    "OneCycleLR": lambda M, o: M.OneCycleLR(o, max_lr=0.1, total_steps=30),
+    "LambdaLR": lambda M, o: M.LambdaLR(o, lr_lambda=lambda e: 0.9**e),
+    "SequentialLR": lambda M, o: M.SequentialLR(
+        o, [M.LinearLR(o, start_factor=0.1, total_iters=3), M.ExponentialLR(o, 0.9)], [3]
+    ),
+    "ChainedScheduler": lambda M, o: M.ChainedScheduler(
+        [M.StepLR(o, 4, 0.5), M.ExponentialLR(o, 0.95)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+@pytest.mark.parametrize("at", [1, 4, 5, 6, 9, 10, 17])
+def test_state_dict_resume_continues_identically(name: str, at: int) -> None:
+    """``torch.save(state_dict)`` + ``torch.load(weights_only=True)`` into a fresh scheduler on
+    a fresh optimizer (its state loaded) continues bit for bit, at milestones too."""
+    factory = RESUMABLE[name]
+    lrs = [0.1, 0.02]
+    whole = trace(K, factory, lrs, 25, key="momentum")
+
+    optimizer = make_optimizer(lrs)
+    scheduler = factory(K, optimizer)
+    for _ in range(at):
+        optimizer.step()
+        scheduler.step()
+    buffer = io.BytesIO()
+    torch.save({"opt": optimizer.state_dict(), "sched": scheduler.state_dict()}, buffer)
+    buffer.seek(0)
+    saved = torch.load(buffer, weights_only=True)
+
+    fresh_optimizer = make_optimizer(lrs)
+    fresh = factory(K, fresh_optimizer)
+    fresh_optimizer.load_state_dict(saved["opt"])
+    fresh.load_state_dict(saved["sched"])
+    rest = []
+    for _ in range(25 - at):
+        rest.append(
+            _snapshot(fresh_optimizer, "momentum") + [float(v) for v in fresh.get_last_lr()]
+        )
+        fresh_optimizer.step()
+        fresh.step()
+    assert rest == whole[at:]
+
+
+@pytest.mark.parametrize(
+    ("name", "at"), [("StepLR", 6), ("MultiStepLR", 5), ("ConstantLR", 4), ("ExponentialLR", 5)]
+)
+def test_constructor_resume_at_a_milestone_decays_once(name: str, at: int) -> None:
+    """Resuming through the constructor (optimizer state loaded, ``last_epoch=k-1``), torch's
+    StepLR/MultiStepLR/ConstantLR apply the change at step k twice; lrkit's drop-ins do not."""
+    factory = RESUMABLE[name]
+    results = {}
+    for label, module in (("lrkit", K), ("torch", T)):
+        optimizer = make_optimizer([0.1])
+        scheduler = factory(module, optimizer)
+        for _ in range(at):
+            optimizer.step()
+            scheduler.step()
+        continuous = optimizer.param_groups[0]["lr"]
+        fresh_optimizer = make_optimizer([0.1])
+        fresh_optimizer.load_state_dict(optimizer.state_dict())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _ = _with_last_epoch(name, module, fresh_optimizer, at - 1)
+        results[label] = (continuous, fresh_optimizer.param_groups[0]["lr"])
+    ours, theirs = results["lrkit"], results["torch"]
+    assert ours[1] == pytest.approx(ours[0], rel=1e-15)
+    if name != "ExponentialLR":  # the control: torch's guarded classes resume right
+        assert theirs[1] != pytest.approx(theirs[0], rel=1e-6), "torch's bug is fixed upstream?"
+    else:
+        assert theirs[1] == pytest.approx(theirs[0], rel=1e-15)
+
+
+def _with_last_epoch(name: str, module: ModuleType, optimizer: Any, last_epoch: int) -> Any:
+    arguments = {
+        "StepLR": {"step_size": 3, "gamma": 0.5},
+        "MultiStepLR": {"milestones": [2, 5, 9], "gamma": 0.5},
+        "ConstantLR": {"factor": 0.5, "total_iters": 4},
+        "ExponentialLR": {"gamma": 0.9},
+    }[name]
+    return getattr(module, name)(optimizer, last_epoch=last_epoch, **arguments)
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+def test_state_dict_is_plain_data(name: str) -> None:
+    scheduler = RESUMABLE[name](K, make_optimizer([0.1, 0.2]))
+    buffer = io.BytesIO()
+    torch.save(scheduler.state_dict(), buffer)
+    buffer.seek(0)
+    torch.load(buffer, weights_only=True)  # raises on anything but plain data
+
+
+# -- protocol -----------------------------------------------------------------------------------
+
+ALL = [
+    "StepLR",
+    "MultiStepLR",
+    "ConstantLR",
+    "LinearLR",
+    "ExponentialLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "OneCycleLR",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "SequentialLR",
+    "ChainedScheduler",
+    "ReduceLROnPlateau",
+]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_same_signature_as_torch(name: str) -> None:
+    import inspect
+
+    ours = inspect.signature(getattr(K, name))
+    theirs = inspect.signature(getattr(T, name))
+    assert list(ours.parameters) == list(theirs.parameters)
+    for p in ours.parameters.values():
+        assert p.default == theirs.parameters[p.name].default, p.name
+    assert issubclass(getattr(K, name), LRScheduler)
+
+
+def test_step_order_warning_like_torch() -> None:
+    optimizer = make_optimizer([0.1])
+    scheduler = K.StepLR(optimizer, step_size=2)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        scheduler.step()
+
+
+def test_get_lr_outside_step_warns_like_torch() -> None:
+    scheduler = K.ExponentialLR(make_optimizer([0.1]), gamma=0.5)
+    with pytest.warns(UserWarning, match="get_last_lr"):
+        scheduler.get_lr()
+
+
+def test_lr_at_reads_the_closed_form_without_stepping() -> None:
+    scheduler = K.StepLR(make_optimizer([0.1, 0.2]), step_size=3, gamma=0.5)
+    assert scheduler.lr_at(7) == [0.1 * 0.25, 0.2 * 0.25]
+    assert scheduler.last_epoch == 0
+
+
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda o: K.StepLR(o, step_size=0), "step_size must be an int >= 1"),
+        (lambda o: K.LinearLR(o, start_factor=0.0), "start_factor"),
+        (lambda o: K.LinearLR(o, end_factor=1.5), "end_factor"),
+        (lambda o: K.ConstantLR(o, factor=2.0), "factor must be between 0 and 1"),
+        (lambda o: K.ConstantLR(o, total_iters=0), "total_iters must be an int >= 1"),
+        (lambda o: K.CosineAnnealingLR(o, T_max=0), "T_max must be an int >= 1"),
+        (lambda o: K.PolynomialLR(o, total_iters=0), "total_iters must be an int >= 1"),
+        (lambda o: K.MultiStepLR(o, milestones=[1.5]), "milestones must be ints"),
+        (lambda o: K.CosineAnnealingWarmRestarts(o, T_0=0), "T_0 must be an int >= 1"),
+        (lambda o: K.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), "T_mult"),
+        (lambda o: K.OneCycleLR(o, max_lr=0.1), "give total_steps"),
+        (lambda o: K.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=2.0), "pct_start"),
+        (lambda o: K.OneCycleLR(o, max_lr=[0.1, 0.2], total_steps=10), "same length"),
+        (lambda o: K.CyclicLR(o, 0.01, 0.1, mode="square"), "mode must be"),
+        (lambda o: K.CyclicLR(o, 0.01, 0.1, step_size_up=0), "step_size_up"),
+        (lambda o: K.LambdaLR(o, lr_lambda=3), "lr_lambda must be callable"),
+        (lambda o: K.SequentialLR(o, [K.StepLR(o, 2)], milestones=[3]), "one milestone fewer"),
+        (lambda o: K.StepLR(o, step_size=2, last_epoch=-3), "last_epoch must be an int >= -1"),
+    ],
+)
+def test_bad_arguments_raise_naming_them(build: Callable[[Any], Any], match: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        build(make_optimizer([0.1]))
+
+
+def test_cyclic_lr_without_momentum_in_the_optimizer() -> None:
+    optimizer = make_optimizer([0.1], kind="rmsprop_none")
+    with pytest.raises(ValueError, match="cycle_momentum"):
+        K.CyclicLR(optimizer, 0.01, 0.1)
+    K.CyclicLR(optimizer, 0.01, 0.1, cycle_momentum=False)
