@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,23 @@ def test_torch_resume_with_durations_and_one_plugin_schedule_per_group(tensor_lr
     np.testing.assert_allclose([row[0] for row in uninterrupted], expected_rex, rtol=1e-12)
     expected_wc = [warmup_cosine_reference(t, 0.1, 40, 320, 0.05) for t in range(1, 401)]
     np.testing.assert_allclose([row[1] for row in uninterrupted], expected_wc, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"length": 0}, ValueError, "rex: length must be an int >= 1"),
+        ({"length": 2.5}, ValueError, "rex: length must be an int >= 1"),
+        ({"length": "50%"}, ValueError, "got '50%'"),
+        ({"length": True}, ValueError, "got True"),
+        ({"length": {"epochs": 0}}, ValueError, "got epochs(0)"),
+        ({"peak": "high"}, TypeError, "rex: peak must be a finite real number, got 'high'"),
+        ({"peak": float("nan")}, TypeError, "rex: peak must be a finite real number, got nan"),
+        ({"floor": None}, TypeError, "rex: floor must be a finite real number, got None"),
+    ],
+)
+def test_the_python_schedule_names_a_bad_argument(
+    arguments: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        lrkit.create({**REX, **arguments})

@@ -7,11 +7,14 @@ know both names.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 import numpy.typing as npt
 
 import lrkit
-from lrkit.units import Duration, steps_of
+from lrkit.units import Duration, Epochs, Fraction, steps_of
 
 __version__ = "0.1.0"
 
@@ -41,11 +44,9 @@ class Rex(lrkit.Schedule):
     """
 
     def __init__(self, peak: float, length: Duration, floor: float = 0.0) -> None:
-        if isinstance(length, int) and length < 1:
-            raise ValueError(f"rex: length must be >= 1 steps, got {length!r}")
-        self.peak = float(peak)
-        self.length = length
-        self.floor = float(floor)
+        self.peak = _real("peak", peak)
+        self.length = _length(length)
+        self.floor = _real("floor", floor)
 
     def value(self, step: int) -> float:
         z = 1.0 - min(step, self._steps()) / self._steps()
@@ -60,6 +61,23 @@ class Rex(lrkit.Schedule):
 
     def _steps(self) -> int:
         return steps_of(self.length, "rex(length=...)")
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise TypeError(f"rex: {name} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+def _length(value: object) -> Duration:
+    if isinstance(value, (Epochs, Fraction)) and value.value > 0:
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    raise ValueError(
+        "rex: length must be an int >= 1 (steps), lrkit.epochs(x) or lrkit.fraction(x) with "
+        f"x > 0, got {value!r}"
+    )
 
 
 @lrkit.hookimpl
