@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,7 +65,9 @@ class Scheduler(LRScheduler):
         self.relative = bool(relative)
         self.tensor_lr = bool(tensor_lr)
         self.steps_per_epoch = steps_per_epoch
-        self.total_steps = total_steps
+        # Not `total_steps`: accelerate takes any scheduler with that attribute for a OneCycleLR
+        # and stops stepping it past that many calls.
+        self.run_steps = total_steps
         groups = optimizer.param_groups
         for g, group in enumerate(groups):
             self.key.check(group, g)
@@ -79,6 +82,7 @@ class Scheduler(LRScheduler):
         self._last_row: FloatArray | None = None
         if self.tensor_lr:
             self._install_tensor_buffer()
+            _rebind_after_optimizer_loads(self)
         self.last_epoch = last_step
         self._step_count = 0
         self._last_values: list[float] | None = []
@@ -170,7 +174,7 @@ class Scheduler(LRScheduler):
             "key": str(self.key),
             "relative": self.relative,
             "steps_per_epoch": self.steps_per_epoch,
-            "total_steps": self.total_steps,
+            "total_steps": self.run_steps,
             "base_values": list(self.base_values),
             "step": self.last_epoch,
             "step_count": self._step_count,
@@ -194,7 +198,7 @@ class Scheduler(LRScheduler):
             )
         self.relative = bool(state_dict["relative"])
         self.steps_per_epoch = state_dict["steps_per_epoch"]
-        self.total_steps = state_dict["total_steps"]
+        self.run_steps = state_dict["total_steps"]
         if state_dict["schedule"] is not None:
             saved = lrkit.create(state_dict["schedule"])
             if saved != self._given:
@@ -209,13 +213,15 @@ class Scheduler(LRScheduler):
         self._table = ChunkedTable(self._resolved, base=self.base_values)
         self.last_epoch = int(state_dict["step"])
         self._step_count = int(state_dict["step_count"])
+        if self.tensor_lr:
+            self._bind_views()
         self._apply(self.last_epoch)
 
     # -- construction helpers -----------------------------------------------------------------
 
     def _resolve(self, schedule: Schedule) -> Schedule:
         resolved = schedule.resolve(
-            total_steps=self.total_steps, steps_per_epoch=self.steps_per_epoch
+            total_steps=self.run_steps, steps_per_epoch=self.steps_per_epoch
         )
         nodes_of(resolved)  # raises now, naming the argument, if something is still unresolved
         return resolved
@@ -262,8 +268,34 @@ class Scheduler(LRScheduler):
         self._buffer = torch.zeros(len(groups), dtype=torch.float64, device=device)
         if device.type == "cpu":
             self._buffer_view = self._buffer.numpy()
-        for g, group in enumerate(groups):
+        self._bind_views()
+
+    def _bind_views(self) -> None:
+        """Make every group's value a view into the shared buffer (again: an optimizer's
+        ``load_state_dict`` replaces the groups' tensors with the checkpoint's copies)."""
+        assert self._buffer is not None
+        for g, group in enumerate(self.optimizer.param_groups):
+            value = self.key.get(group)
+            if isinstance(value, torch.Tensor) and value.data_ptr() == self._buffer[g].data_ptr():
+                continue
             self.key.set(group, self._buffer[g])
+
+
+def _rebind_after_optimizer_loads(scheduler: Scheduler) -> None:
+    """Re-install the tensor views whenever the optimizer loads a state_dict (hosts restore the
+    optimizer after building the scheduler). The hook holds the scheduler weakly: no cycle."""
+    register = getattr(scheduler.optimizer, "register_load_state_dict_post_hook", None)
+    if register is None:  # torch < 2.2: Scheduler.load_state_dict re-binds them
+        return
+    ref = weakref.ref(scheduler)
+
+    def rebind(optimizer: Optimizer) -> None:
+        live = ref()
+        if live is not None and live._buffer is not None:
+            live._bind_views()
+            live._apply(live.last_epoch)
+
+    register(rebind)
 
 
 def _as_schedule(schedule: Schedule | Sequence[Schedule], groups: int) -> Schedule:
