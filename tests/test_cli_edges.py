@@ -297,3 +297,22 @@ def test_list_shows_summaries_without_rest_markup(
     assert row.split(None, 3)[-1] == (
         "Like lrkit.primitives.Constant, see lrkit.constant and value."
     )
+
+
+def _shown_steps(out: str) -> list[int]:
+    return [int(p[0]) for p in (line.split() for line in out.splitlines()) if p and p[0].isdigit()]
+
+
+def test_show_rows_fall_on_whole_epochs_and_every_groups_peak(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = "cosine:start=1,end=0,length=90ep"
+    assert main(["-q", "show", config, "--epochs", "90", "--steps-per-epoch", "100"]) == 0
+    assert _shown_steps(capsys.readouterr().out) == [0, 1, 2200, 4500, 6800, 8999]
+    per_group = (
+        'per_group:schedules=[{"name": "linear", "start": 0, "end": 1, "length": 30}, '
+        '{"name": "linear", "start": 1, "end": 0, "length": 70}]'
+    )
+    assert main(["-q", "show", per_group, "--steps", "100"]) == 0
+    # quarters, plus group 0's peak (step 30) and group 1's floor (step 70)
+    assert _shown_steps(capsys.readouterr().out) == [0, 1, 25, 30, 50, 70, 75, 99]

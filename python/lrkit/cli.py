@@ -172,10 +172,13 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     epochs = f", {steps / spe:g} epochs of {spe}" if spe else ""
     out.write(f"steps 0..{steps - 1} ({steps:,} steps{epochs})\n\n")
     _write_summary(out, summary, spe)
-    extra = [int(summary.peak_step[0]), int(summary.floor_step[0])]
-    if spe:
-        extra += [e * spe for e in range(0, steps // spe + 1, max(1, steps // spe // 4))]
-    _write_rows(out, schedule, key_steps(steps, *extra), base=base, spe=spe)
+    extra = [*summary.peak_step.tolist(), *summary.floor_step.tolist()]  # of every group
+    if spe and steps >= 4 * spe:  # the quarters of the run, on whole epochs
+        quarters = [round(steps * q / 4 / spe) * spe for q in (1, 2, 3)]
+        shown = sorted({p for p in (0, 1, *quarters, steps - 1, *extra) if 0 <= p < steps})
+    else:
+        shown = key_steps(steps, *extra)
+    _write_rows(out, schedule, shown, base=base, spe=spe)
     return 0
 
 
