@@ -21,10 +21,11 @@ inline double between(double value, double a, double b) {
 template <class Formula>
 void fill_interpolation(Step t0, Step n, double* out, double start, double end, Step length,
                         Formula formula) {
-  for (Step i = 0; i < n; ++i) {
-    const Step t = t0 + i;
-    out[i] = t == 0 ? start : t < length ? between(formula(static_cast<double>(t)), start, end) : end;
-  }
+  Step i = 0;
+  if (t0 == 0 && n > 0) out[i++] = start;
+  const Step ramp_end = std::min(n, std::max(i, length - t0));  // rows with t < length
+  for (; i < ramp_end; ++i) out[i] = between(formula(static_cast<double>(t0 + i)), start, end);
+  std::fill(out + i, out + n, end);
 }
 
 class Constant final : public Node {

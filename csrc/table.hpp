@@ -4,8 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <thread>
 #include <vector>
@@ -65,19 +68,50 @@ void for_row_ranges(Step n, Step entries_per_row, bool native, Work&& work) {
     if (e) std::rethrow_exception(e);
 }
 
-// Index of the first non-finite entry of out[0 .. n), or -1.
+// Index of the first non-finite entry of out[0 .. n), or -1. First a branch-free pass that
+// vectorises (x * 0 is +-0 for finite x and NaN otherwise: OR the bits, look at the exponent),
+// then the search only where something is wrong.
 inline Step first_non_finite(const double* out, Step n) {
+  std::uint64_t bits_or = 0;
+  for (Step i = 0; i < n; ++i) {
+    const double zero_or_nan = out[i] * 0.0;
+    std::uint64_t bits;
+    std::memcpy(&bits, &zero_or_nan, sizeof bits);
+    bits_or |= bits;
+  }
+  if ((bits_or & 0x7FF0000000000000ULL) == 0) return -1;
   for (Step i = 0; i < n; ++i)
     if (!std::isfinite(out[i])) return i;
   return -1;
 }
 
+// The smallest index reported by any thread (each checks the blocks it has just written, while
+// they are in cache), or -1.
+class FirstBad {
+ public:
+  void report(Step offset, Step found) {
+    if (found < 0) return;
+    Step index = offset + found, seen = first_.load();
+    while ((seen < 0 || index < seen) && !first_.compare_exchange_weak(seen, index)) {
+    }
+  }
+  Step get() const { return first_.load(); }
+
+ private:
+  std::atomic<Step> first_{-1};
+};
+
 // out[r] = node(start + r), r < n. Returns the first non-finite row, or -1.
 inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
+  FirstBad bad;
   for_row_ranges(n, 1, node.native(), [&](Step r0, Step r1) {
-    for (Step b = r0; b < r1; b += kBlock) node.fill(start + b, std::min(kBlock, r1 - b), out + b);
+    for (Step b = r0; b < r1; b += kBlock) {
+      const Step m = std::min(kBlock, r1 - b);
+      node.fill(start + b, m, out + b);
+      bad.report(b, first_non_finite(out + b, m));
+    }
   });
-  return first_non_finite(out, n);
+  return bad.get();
 }
 
 // out[r, g] = base[g] * node_g(start + r) for an (n, G) row-major table, where node_g is
@@ -87,6 +121,7 @@ inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step 
                         const double* base, Step groups, double* out) {
   bool native = true;
   for (const Node* node : nodes) native = native && node->native();
+  FirstBad bad;
   for_row_ranges(n, groups, native, [&](Step r0, Step r1) {
     std::vector<double> row(static_cast<std::size_t>(std::min(r1 - r0, kBlock)));
     for (Step b = r0; b < r1; b += kBlock) {
@@ -105,9 +140,10 @@ inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step 
           }
         }
       }
+      bad.report(b * groups, first_non_finite(out + b * groups, m * groups));
     }
   });
-  return first_non_finite(out, n * groups);
+  return bad.get();
 }
 
 }  // namespace lrkit
