@@ -537,3 +537,45 @@ def test_cli_plugins_marks_names_that_conflict(
         ]
         == "          0 schedules"
     )
+
+
+def _python_blocks(text: str) -> list[str]:
+    blocks, inside, lines = [], False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if inside:
+                blocks.append("\n".join(lines))
+            inside, lines = line == "```python", []
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_the_code_in_docs_plugins_md_works_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ten lines, the Python schedule and the many-names hook of docs/plugins.md, run as a
+    plugin (the installed example plugin, which has the same names, is switched off)."""
+    import types
+
+    import numpy as np
+
+    ten_lines, _, many_names, rex, created = _python_blocks(DOCS.read_text(encoding="utf-8"))
+    module = types.ModuleType("docs_plugin")
+    exec(ten_lines, module.__dict__)
+    exec(rex, module.__dict__)
+    exec(many_names, module.__dict__)
+    monkeypatch.setenv(plugins.DISABLE_ENV, "lrkit-example-plugin")
+    plugins.load_with(module, name="docs-plugin")
+    assert plugins.failures() == []
+    assert lrkit.schedules()["rex"] == lrkit.schedules()["warmup_cosine"] == "docs-plugin 0+inline"
+    namespace: dict[str, Any] = {"lrkit": lrkit}
+    exec(created, namespace)
+    config = {"name": "warmup_cosine", "peak": 0.1, "warmup": 500, "decay": 9500}
+    assert namespace["s"].to_config() == config  # what the comment in the docs says
+    s = lrkit.create({"name": "rex", "peak": 0.1, "length": 100})
+    assert s.to_config() == {"name": "rex", "peak": 0.1, "length": 100}
+    built = module.Rex(peak=0.1, length=100)  # built directly: every argument
+    assert built.to_config() == {"name": "rex", "peak": 0.1, "length": 100, "floor": 0.0}
+    assert lrkit.create(built.to_config()) == built
+    expected = [0.1 * (1 - t / 100) / (0.5 + 0.5 * (1 - t / 100)) for t in range(100)] + [0.0]
+    np.testing.assert_allclose(s.table(101), expected, rtol=1e-12, atol=1e-18)
+    assert [s(t) for t in (0, 50, 100)] == [0.1, pytest.approx(0.1 / 1.5), 0.0]
