@@ -27,7 +27,7 @@ from lrkit.engine import ChunkedTable
 from lrkit.schedule import Schedule
 
 #: Attributes that are caches of the engine, rebuilt on demand, never part of a state_dict.
-_CACHES = ("_rows",)
+_CACHES = ("_rows", "_row_lists", "_row_lists_start")
 
 
 def scalar(value: Any) -> float:
@@ -72,6 +72,8 @@ class TableScheduler(LRScheduler):
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
             raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
         self._rows: ChunkedTable | None = None
+        self._row_lists: list[list[float]] = []  # the current chunk as Python lists
+        self._row_lists_start = 0
         # Resuming through the constructor: its initial step keeps the restored lr (torch guards
         # most chainable classes like this; StepLR, MultiStepLR and ConstantLR it forgets, and
         # decays twice when the restored step is a milestone).
@@ -102,10 +104,17 @@ class TableScheduler(LRScheduler):
         return self._rows
 
     def _closed(self, step: int) -> list[float]:
+        """The closed-form row of ``step`` (shared: do not modify it)."""
+        offset = step - self._row_lists_start
+        if 0 <= offset < len(self._row_lists):
+            return self._row_lists[offset]
         if step < 0:
             return [scalar(b) for b in self.base_lrs]
-        values: list[float] = self._table().row(step).tolist()
-        return values
+        table = self._table()
+        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
+        self._row_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
+        self._row_lists_start = table.chunk_start
+        return self._row_lists[step - self._row_lists_start]
 
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed(self.last_epoch)
@@ -120,11 +129,13 @@ class TableScheduler(LRScheduler):
             self._keep_restored_lr = False
             return [group["lr"] for group in groups]
         previous = self._closed(step - 1)  # first: it may start a new chunk that holds `step`
-        closed = self._closed(step)
-        values: list[float | torch.Tensor] = []
-        for g, group in enumerate(groups):
-            lr = scalar(group["lr"])
-            values.append(closed[g] if lr == previous[g] else self._chain(g, step, lr))
+        values: list[float | torch.Tensor] = list(self._closed(step))
+        for g, (group, before) in enumerate(zip(groups, previous, strict=True)):
+            lr = group["lr"]
+            if lr.__class__ is not float:
+                lr = scalar(lr)
+            if lr != before:  # changed by someone else since our last step: torch's recursion
+                values[g] = self._chain(g, step, lr)
         return values
 
     def lr_at(self, step: int) -> list[float]:
@@ -139,7 +150,12 @@ class TableScheduler(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update({k: v for k, v in state_dict.items() if k not in _CACHES})
-        self._rows = None  # the loaded hyper-parameters and base lrs define the table
+        self._forget_table()  # the loaded hyper-parameters and base lrs define the table
+
+    def _forget_table(self) -> None:
+        self._rows = None
+        self._row_lists = []
+        self._row_lists_start = 0
 
 
 def sequence_of_ints(owner: str, name: str, values: Sequence[Any]) -> list[int]:

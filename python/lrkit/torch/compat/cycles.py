@@ -150,7 +150,7 @@ class CyclicLR(_MomentumCycling):
         super().__init__(optimizer, last_epoch)
         # torch's initial step used the groups' initial_lr; from now on the bases are base_lr
         self.base_lrs = base_lrs
-        self._rows = None
+        self._forget_table()
 
     def scale_fn(self, x: float) -> float:
         """torch's amplitude of cycle (or step) ``x``."""
