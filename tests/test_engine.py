@@ -257,3 +257,16 @@ def test_steps_and_durations_past_max_steps_are_refused() -> None:
 def test_base_must_be_a_sequence_not_a_number() -> None:
     with pytest.raises(ValueError, match=r"base must be a non-empty 1-d sequence.*shape \(\)"):
         lrkit.constant(1.0).table(3, base=2.0)  # type: ignore[arg-type]
+
+
+def test_threaded_tables_report_the_first_non_finite_step() -> None:
+    growth = lrkit.exponential(start=1.0, gamma=10.0)  # inf from step 309 of its own clock
+    late = lrkit.sequence([lrkit.constant(1.0), growth], boundaries=[300_000])
+    with pytest.raises(lrkit.NonFiniteValueError, match=r"inf at step 300309$"):
+        late.table(400_000)  # only the second thread's rows overflow
+    with pytest.raises(lrkit.NonFiniteValueError, match=r"inf at step 309$"):
+        lrkit.sequence([growth, growth], boundaries=[300_000]).table(400_000)  # both threads
+    with pytest.raises(lrkit.NonFiniteValueError, match="inf at step 300309, group 0"):
+        late.table(400_000, base=[1.0, 0.5])
+    with pytest.raises(lrkit.NonFiniteValueError, match="inf at step 300308, group 1"):
+        late.table(400_000, base=[1e-300, 2.0])  # 2 * 1e308 overflows one step earlier
