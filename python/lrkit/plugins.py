@@ -94,7 +94,7 @@ def disabled_names() -> bool | set[str]:
         return set()
     if raw.lower() in ("1", "true", "yes", "all"):
         return True
-    return {_normalise(part) for part in raw.split(",") if part.strip()}
+    return {_normalise(part.strip()) for part in raw.split(",") if part.strip()}
 
 
 def _entry_points() -> Iterator[tuple[metadata.EntryPoint, str, str]]:

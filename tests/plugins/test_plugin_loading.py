@@ -260,6 +260,10 @@ def test_disable_env_with_names_skips_only_those(
     plugins.reload()
     assert lrkit.schedules()["halving"] == "lrkit-good 1.0"
     assert plugins.failures() == []
+    monkeypatch.setenv("LRKIT_DISABLE_PLUGINS", "nothing-else, Lrkit.Other ")  # spaces too
+    plugins.reload()
+    assert lrkit.schedules()["halving"] == "lrkit-good 1.0"
+    assert plugins.state().disabled == ["lrkit-other 1.0 (other)"]
 
 
 def test_disable_env_zero_disables_nothing(
