@@ -316,3 +316,15 @@ def test_show_rows_fall_on_whole_epochs_and_every_groups_peak(
     assert main(["-q", "show", per_group, "--steps", "100"]) == 0
     # quarters, plus group 0's peak (step 30) and group 1's floor (step 70)
     assert _shown_steps(capsys.readouterr().out) == [0, 1, 25, 30, 50, 70, 75, 99]
+
+
+def test_table_format_follows_the_output_suffix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    as_json, as_csv, forced = tmp_path / "lr.JSON", tmp_path / "lr.txt", tmp_path / "csv.json"
+    for target, extra in ((as_json, []), (as_csv, []), (forced, ["--format", "csv"])):
+        assert main(["-q", "table", COSINE, "--steps", "3", "-o", str(target), *extra]) == 0
+    assert json.loads(as_json.read_text())["step"] == [0, 1, 2]
+    assert as_csv.read_text().splitlines()[0] == forced.read_text().splitlines()[0] == "step,value"
+    assert main(["-q", "table", COSINE, "--steps", "2"]) == 0
+    assert capsys.readouterr().out.startswith("step,value\n")

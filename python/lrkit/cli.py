@@ -231,14 +231,15 @@ def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     spe = args.steps_per_epoch
     schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
     columns = schedule.groups or (len(args.groups) if args.groups else 1)
-    passes = columns if args.format == "json" else 1  # JSON is by column: one pass each
+    form = args.format or ("json" if str(args.output).lower().endswith(".json") else "csv")
+    passes = columns if form == "json" else 1  # JSON is by column: one pass each
     progress = Progress("table", steps * passes, enabled=not args.quiet)
 
     def blocks() -> Iterator[tuple[int, FloatArray]]:
         return chunks(schedule, steps, base=args.groups, every=args.every, progress=progress)
 
     def write(target: TextIO) -> None:
-        if args.format == "csv":
+        if form == "csv":
             _write_csv(target, blocks(), every=args.every, spe=spe)
         else:
             _write_json(
@@ -611,7 +612,11 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     _run_options(table)
     table.add_argument("--every", type=_count, default=1, metavar="K", help="every K-th step")
-    table.add_argument("--format", choices=("csv", "json"), default="csv")
+    table.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        help="default: json for an -o FILE ending in .json, else csv",
+    )
     table.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
 
     command("plugins", cmd_plugins, "loaded plugins and failures")
