@@ -126,12 +126,5 @@ def test_two_ddp_ranks_see_identical_lrs_before_and_after_a_resume(
     check(ranks, "tensor_lr=False")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lrkit bug: with tensor_lr=True, optimizer.load_state_dict (which hosts call before "
-    "the scheduler's) replaces every group's lr tensor with the checkpoint's copy, and "
-    "Scheduler.load_state_dict does not re-install its buffer views: the LR stays frozen at "
-    "the saved step's value",
-)
 def test_two_ddp_ranks_tensor_lr_resume(ranks: list[dict[str, Any]]) -> None:
     check(ranks, "tensor_lr=True")

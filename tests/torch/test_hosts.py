@@ -53,21 +53,11 @@ def group_lrs(optimizer: Any) -> list[float]:
     return [float(group["lr"]) for group in optimizer.param_groups]
 
 
-TENSOR_LR_BUG = (
-    "lrkit bug: with tensor_lr=True, any optimizer.load_state_dict after the Scheduler is built "
-    "replaces every group's lr tensor with a copy, and nothing re-installs the Scheduler's "
-    "buffer views (not even Scheduler.load_state_dict): the LR freezes. Hosts do this: a resume "
-    "restores the optimizer before the scheduler (Lightning, HF Trainer), and accelerate's "
-    "prepare() round-trips the optimizer's state_dict for device placement (HF Trainer, "
-    "Accelerator.prepare), freezing the LR at step 0's value"
-)
-# Both LR modes through each host; the tensor mode fails today (TENSOR_LR_BUG).
+# Both LR modes through each host. In tensor mode every group's lr is a view into the
+# Scheduler's buffer, and hosts replace those tensors (a resume restores the optimizer before the
+# scheduler; accelerate's prepare() round-trips the optimizer's state_dict for device placement).
 LR_MODES = pytest.mark.parametrize(
-    "tensor_lr",
-    [
-        pytest.param(False, id="float"),
-        pytest.param(True, id="tensor", marks=pytest.mark.xfail(strict=True, reason=TENSOR_LR_BUG)),
-    ],
+    "tensor_lr", [pytest.param(False, id="float"), pytest.param(True, id="tensor")]
 )
 
 
@@ -276,7 +266,6 @@ def test_hf_calling_convention_without_the_trainer() -> None:
     assert isinstance(logged[0], float)
 
 
-@pytest.mark.xfail(strict=True, reason=TENSOR_LR_BUG)
 def test_tensor_lr_continues_after_the_hosts_resume_order() -> None:
     """HF Trainer and Lightning build the optimizer and the scheduler, then load the optimizer's
     state_dict, then the scheduler's: the tensor mode must keep driving the groups."""
@@ -360,30 +349,25 @@ def test_accelerate_split_batches_advances_once_per_optimizer_step(
     assert scheduler.last_epoch == STEPS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="lrkit bug: Scheduler has a public total_steps attribute that is None by default; "
-    "accelerate's AcceleratedScheduler takes any scheduler with a total_steps attribute for a "
-    "OneCycleLR and evaluates `_step_count <= total_steps`, so the default "
-    "Accelerator().prepare(..., scheduler) raises TypeError at the first step()",
-)
 def test_accelerate_default_configuration_steps_an_lrkit_scheduler(
     accelerate: Any, fresh_accelerate_state: Any
 ) -> None:
+    """One process: accelerate's default steps the scheduler once per optimizer step."""
     accelerator = accelerate.Accelerator(cpu=True)
     seen, _ = accelerate_run(accelerator, STEPS)
     assert seen == closed_form(range(STEPS))
 
 
-def test_accelerate_default_configuration_with_total_steps_in_one_process(
+def test_accelerate_does_not_take_an_lrkit_scheduler_for_a_one_cycle(
     accelerate: Any, fresh_accelerate_state: Any
 ) -> None:
-    """With total_steps given (no None to compare), one process advances once per step."""
+    """accelerate stops stepping any scheduler with a ``total_steps`` attribute once
+    ``_step_count > total_steps`` (OneCycleLR's length). lrkit's ``total_steps=`` only resolves
+    fractional lengths; the schedule keeps advancing (here: holding its end value) after it."""
     accelerator = accelerate.Accelerator(cpu=True)
     torch.manual_seed(0)
     optimizer = two_group_sgd(torch.nn.Linear(4, 1))
-    scheduler = Scheduler(optimizer, SCHEDULE, total_steps=STEPS)
+    scheduler = Scheduler(optimizer, SCHEDULE, total_steps=10)
     prepared_optimizer, prepared_scheduler = accelerator.prepare(optimizer, scheduler)
     seen = []
     for _ in range(STEPS):
@@ -391,6 +375,7 @@ def test_accelerate_default_configuration_with_total_steps_in_one_process(
         prepared_optimizer.step()
         prepared_scheduler.step()
     assert seen == closed_form(range(STEPS))
+    assert scheduler.last_epoch == STEPS
 
 
 def accelerate_two_process_worker(rank: int, store: str, out: str) -> None:
@@ -405,7 +390,7 @@ def accelerate_two_process_worker(rank: int, store: str, out: str) -> None:
     try:
         results = {}
         for name, kwargs in {
-            "default": {},  # total_steps set below: the None bug is another test's subject
+            "default": {},
             "step_with_optimizer=False": {"step_scheduler_with_optimizer": False},
             "split_batches": {
                 "dataloader_config": accelerate.DataLoaderConfiguration(split_batches=True)
@@ -415,7 +400,7 @@ def accelerate_two_process_worker(rank: int, store: str, out: str) -> None:
             accelerator = accelerate.Accelerator(cpu=True, **kwargs)
             assert accelerator.num_processes == 2
             optimizer = two_group_sgd(torch.nn.Linear(4, 1))
-            scheduler = Scheduler(optimizer, SCHEDULE, total_steps=1000)
+            scheduler = Scheduler(optimizer, SCHEDULE)
             prepared_optimizer, prepared_scheduler = accelerator.prepare(optimizer, scheduler)
             seen = []
             for _ in range(8):
