@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lrkit
+from lrkit.units import MAX_STEPS
 from strategies import (
     decays,
     increasing_steps,
@@ -192,6 +193,18 @@ def test_halving_survives_sequence_and_warmup_nesting(
 def test_engine_equals_reference_on_random_trees(schedule: lrkit.Schedule) -> None:
     reference = np.array([schedule(t) for t in range(STEPS)])
     assert_close_ulp(schedule.table(STEPS), reference)
+
+
+@given(
+    schedule=schedule_trees,
+    start=st.integers(0, MAX_STEPS - 63)
+    | st.sampled_from([10**9, 2**32 - 7, MAX_STEPS - 63])
+    | st.integers(0, 3).map(lambda k: k * 4096 - 30),
+)
+def test_engine_equals_reference_far_into_the_run(schedule: lrkit.Schedule, start: int) -> None:
+    start = max(start, 0)
+    reference = np.array([schedule(t) for t in range(start, start + 64)])
+    assert_close_ulp(schedule.table(64, start=start), reference)
 
 
 @settings(max_examples=100)
