@@ -78,12 +78,5 @@ class ReduceLROnPlateau(_TorchReduceLROnPlateau):
             eps=eps,
         )
 
-    def step(self, metrics: Any, epoch: Any = None) -> None:  # type: ignore[override]
-        """One observation of the monitored metric (a number or a 0-dim tensor)."""
-        value = float(metrics)
-        if math.isnan(value):
-            raise ValueError("ReduceLROnPlateau.step: the metric is NaN")
-        super().step(value, epoch)
-
 
 __all__ = ["ReduceLROnPlateau"]
