@@ -3,7 +3,9 @@ with exit status 2, nothing is half-written, and long or huge runs stay in bound
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shlex
 import sys
 import tracemalloc
 import warnings
@@ -328,3 +330,47 @@ def test_table_format_follows_the_output_suffix(
     assert as_csv.read_text().splitlines()[0] == forced.read_text().splitlines()[0] == "step,value"
     assert main(["-q", "table", COSINE, "--steps", "2"]) == 0
     assert capsys.readouterr().out.startswith("step,value\n")
+
+
+DOCS_CLI = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def _documented_runs() -> list[tuple[str, str]]:
+    """``(command, output)`` of every ``$ lrkit show|table|sh...`` in docs/cli.md that needs no
+    file, pipe or environment and takes no time (so its output is exact)."""
+    runs: list[tuple[str, str]] = []
+    inside, current, lines = False, None, []
+    for line in [*DOCS_CLI.read_text(encoding="utf-8").splitlines(), "```"]:
+        if line.startswith("```") or (inside and line.startswith("$ ")):
+            if current is not None:
+                runs.append((current, "\n".join(lines)))
+            current, lines = None, []
+            if line.startswith("$ "):
+                current = line[2:]
+            else:
+                inside = not inside
+        elif current is not None:
+            lines.append(line)
+    skip = ("schedule.", "|", ";", "&&", "=1 ", "-o ", "300000000")
+    return [
+        (cmd, out)
+        for cmd, out in runs
+        if cmd.startswith(("lrkit show", "lrkit table", "lrkit shwo"))
+        and not any(s in cmd for s in skip)
+    ]
+
+
+@pytest.mark.parametrize(("command", "documented"), _documented_runs())
+def test_docs_cli_md_shows_what_the_cli_prints(
+    capsys: pytest.CaptureFixture[str], command: str, documented: str
+) -> None:
+    with contextlib.suppress(SystemExit):  # argparse errors exit from parse_args
+        main(["-q", *shlex.split(command)[1:]])
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).rstrip("\n") == documented
+
+
+def test_docs_cli_md_runs_are_found() -> None:
+    commands = [cmd for cmd, _ in _documented_runs()]
+    assert len(commands) >= 10
+    assert any("--format json" in c for c in commands) and any("lenght" in c for c in commands)
