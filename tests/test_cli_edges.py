@@ -374,3 +374,12 @@ def test_docs_cli_md_runs_are_found() -> None:
     commands = [cmd for cmd, _ in _documented_runs()]
     assert len(commands) >= 10
     assert any("--format json" in c for c in commands) and any("lenght" in c for c in commands)
+
+
+def test_table_through_a_symlink_writes_the_file_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert main(["-q", "table", COSINE, "--steps", "2", "-o", str(link)]) == 0
+    assert link.is_symlink() and real.read_text().startswith("step,value\n0,0.1\n")

@@ -277,6 +277,8 @@ def write_file(path: str, write: Callable[[TextIO], None]) -> None:
     """Call ``write`` on a text file at ``path``; a regular file appears only when ``write``
     finishes (an error half way leaves no partial table behind)."""
     target = check_output(path)
+    if target.is_symlink():  # replace the file it points to, not the link
+        target = target.resolve()
     if target.exists() and not target.is_file():  # /dev/stdout, a pipe: write straight into it
         with open(target, "w", encoding="utf-8", newline="") as stream:
             write(stream)
