@@ -513,6 +513,7 @@ RESUMABLE: dict[str, Factory] = {
     "CyclicLR": lambda M, o: M.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3),
     "OneCycleLR": lambda M, o: M.OneCycleLR(o, max_lr=0.1, total_steps=30),
     "LambdaLR": lambda M, o: M.LambdaLR(o, lr_lambda=lambda e: 0.9**e),
+    "MultiplicativeLR": lambda M, o: M.MultiplicativeLR(o, lr_lambda=lambda e: 0.9),
     "SequentialLR": lambda M, o: M.SequentialLR(
         o, [M.LinearLR(o, start_factor=0.1, total_iters=3), M.ExponentialLR(o, 0.9)], [3]
     ),
@@ -553,6 +554,83 @@ def test_state_dict_resume_continues_identically(name: str, at: int) -> None:
         fresh_optimizer.step()
         fresh.step()
     assert rest == whole[at:]
+
+
+CONSTRUCTOR_RESUMABLE = [n for n in RESUMABLE if n not in ("SequentialLR", "ChainedScheduler")]
+
+
+@pytest.mark.parametrize("name", CONSTRUCTOR_RESUMABLE)
+@pytest.mark.parametrize("at", [1, 3, 4, 5, 6, 9, 12])
+def test_constructor_resume_continues_the_run(name: str, at: int) -> None:
+    """torch's resume convention (its test_lr_scheduler_checkpoint): after k steps, a fresh
+    optimizer with the saved state and the scheduler rebuilt with ``last_epoch=k-1``; the next
+    values equal the uninterrupted run's, at milestones too."""
+    factory = RESUMABLE[name]
+    lrs = [0.1, 0.02]
+    whole = trace(K, factory, lrs, 20)
+    optimizer = make_optimizer(lrs)
+    scheduler = factory(K, optimizer)
+    for _ in range(at):
+        optimizer.step()
+        scheduler.step()
+    fresh_optimizer = make_optimizer(lrs)
+    fresh_optimizer.load_state_dict(optimizer.state_dict())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fresh = _rebuilt_with_last_epoch(factory, fresh_optimizer, at - 1)
+    rest = []
+    for i in range(20 - at):
+        rest.append(
+            [float(g["lr"]) for g in fresh_optimizer.param_groups]
+            + [float(v) for v in fresh.get_last_lr()]
+        )
+        if i < 20 - at - 1:
+            fresh_optimizer.step()
+            fresh.step()
+    assert_close(rest, whole[at:])
+
+
+def _rebuilt_with_last_epoch(factory: Factory, optimizer: Any, last_epoch: int) -> Any:
+    """The factory's scheduler with ``last_epoch`` added to its constructor call."""
+
+    class WithLastEpoch:
+        def __getattr__(self, name: str) -> Any:
+            cls = getattr(K, name)
+            return lambda *args, **kwargs: cls(*args, last_epoch=last_epoch, **kwargs)
+
+    return factory(WithLastEpoch(), optimizer)  # type: ignore[arg-type]
+
+
+def test_reduce_lr_on_plateau_state_dict_resume() -> None:
+    metrics = [1.0, 0.9, 0.95, 0.97, 0.99, 0.96, 0.98, 1.2, 0.8, 0.81, 0.82, 0.83, 0.9, 0.9, 0.9]
+
+    def build(o: Any) -> Any:
+        return K.ReduceLROnPlateau(o, factor=0.5, patience=1, cooldown=1, min_lr=[1e-3, 1e-4])
+
+    optimizer = make_optimizer([0.1, 0.02])
+    whole = build(optimizer)
+    seen = []
+    for m in metrics:
+        whole.step(m)
+        seen.append([g["lr"] for g in optimizer.param_groups])
+    optimizer = make_optimizer([0.1, 0.02])
+    first = build(optimizer)
+    for m in metrics[:6]:
+        first.step(m)
+    buffer = io.BytesIO()
+    torch.save({"opt": optimizer.state_dict(), "sched": first.state_dict()}, buffer)
+    buffer.seek(0)
+    saved = torch.load(buffer, weights_only=True)
+    fresh_optimizer = make_optimizer([0.1, 0.02])
+    fresh = build(fresh_optimizer)
+    fresh_optimizer.load_state_dict(saved["opt"])
+    fresh.load_state_dict(saved["sched"])
+    rest = []
+    for m in metrics[6:]:
+        fresh.step(m)
+        rest.append([g["lr"] for g in fresh_optimizer.param_groups])
+    assert rest == seen[6:]
+    assert seen[-1] != seen[0]  # it did reduce
 
 
 @pytest.mark.parametrize(

@@ -373,6 +373,8 @@ class CosineAnnealingWarmRestarts(TableScheduler):
         self.eta_min = eta_min
         self.T_cur: float = last_epoch
         self._position: float = last_epoch  # the step within the whole run (T_cur + cycle start)
+        if last_epoch > 0:  # resumed through the constructor: the cycle of that step, not T_0's
+            self.T_cur, self.T_i = self._cycle_of(last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
