@@ -101,6 +101,14 @@ def trace(
     return seen
 
 
+def saved_and_loaded(state: Any) -> Any:
+    """``state`` through ``torch.save`` and ``torch.load(weights_only=True)``, as hosts do."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    buffer.seek(0)
+    return torch.load(buffer, weights_only=True)
+
+
 def assert_close(ours: list[list[float]], theirs: list[list[float]]) -> None:
     assert len(ours) == len(theirs)
     atol = ULPS_OF_PEAK * max((abs(v) for row in theirs for v in row), default=0.0)
@@ -537,10 +545,7 @@ def test_state_dict_resume_continues_identically(name: str, at: int) -> None:
     for _ in range(at):
         optimizer.step()
         scheduler.step()
-    buffer = io.BytesIO()
-    torch.save({"opt": optimizer.state_dict(), "sched": scheduler.state_dict()}, buffer)
-    buffer.seek(0)
-    saved = torch.load(buffer, weights_only=True)
+    saved = saved_and_loaded({"opt": optimizer.state_dict(), "sched": scheduler.state_dict()})
 
     fresh_optimizer = make_optimizer(lrs)
     fresh = factory(K, fresh_optimizer)
@@ -617,10 +622,7 @@ def test_reduce_lr_on_plateau_state_dict_resume() -> None:
     first = build(optimizer)
     for m in metrics[:6]:
         first.step(m)
-    buffer = io.BytesIO()
-    torch.save({"opt": optimizer.state_dict(), "sched": first.state_dict()}, buffer)
-    buffer.seek(0)
-    saved = torch.load(buffer, weights_only=True)
+    saved = saved_and_loaded({"opt": optimizer.state_dict(), "sched": first.state_dict()})
     fresh_optimizer = make_optimizer([0.1, 0.02])
     fresh = build(fresh_optimizer)
     fresh_optimizer.load_state_dict(saved["opt"])
@@ -675,10 +677,7 @@ def _with_last_epoch(name: str, module: ModuleType, optimizer: Any, last_epoch: 
 @pytest.mark.parametrize("name", sorted(RESUMABLE))
 def test_state_dict_is_plain_data(name: str) -> None:
     scheduler = RESUMABLE[name](K, make_optimizer([0.1, 0.2]))
-    buffer = io.BytesIO()
-    torch.save(scheduler.state_dict(), buffer)
-    buffer.seek(0)
-    torch.load(buffer, weights_only=True)  # raises on anything but plain data
+    saved_and_loaded(scheduler.state_dict())  # raises on anything but plain data
 
 
 # -- protocol -----------------------------------------------------------------------------------

@@ -238,30 +238,32 @@ def _callables(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
     return functions
 
 
-class _LambdaState:
+class _LambdaState(TableScheduler):
     """torch's state convention for callables: plain functions are not saved (``None``);
     callable objects save their ``__dict__``."""
 
     lr_lambdas: list[Any]
 
-    def _lambda_state(self, state: dict[str, Any]) -> dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
         state["lr_lambdas"] = [
             None
-            if isinstance(f, (types.FunctionType, Schedule))
+            if isinstance(f, (types.FunctionType, Schedule)) or not hasattr(f, "__dict__")
             else dict(f.__dict__)
-            if hasattr(f, "__dict__")
-            else None
             for f in self.lr_lambdas
         ]
         return state
 
-    def _load_lambdas(self, saved: list[Any] | None) -> None:
-        for f, state in zip(self.lr_lambdas, saved or [], strict=False):
-            if state is not None:
-                f.__dict__.update(state)
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas", None)
+        super().load_state_dict(state)
+        for f, f_state in zip(self.lr_lambdas, saved or [], strict=False):
+            if f_state is not None:
+                f.__dict__.update(f_state)
 
 
-class LambdaLR(_LambdaState, TableScheduler):
+class LambdaLR(_LambdaState):
     """``base_lr * lr_lambda(epoch)``. ``lr_lambda`` is a callable or a list of them (one per
     group), as in torch; an lrkit schedule is also accepted, and then its values come from the
     engine's table rather than a Python call per group per step."""
@@ -294,17 +296,8 @@ class LambdaLR(_LambdaState, TableScheduler):
         with _within_step(self):
             return [scalar(v) for v in self.get_lr()]
 
-    def state_dict(self) -> dict[str, Any]:
-        return self._lambda_state(super().state_dict())
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        saved = state.pop("lr_lambdas", None)
-        super().load_state_dict(state)
-        self._load_lambdas(saved)
-
-
-class MultiplicativeLR(_LambdaState, TableScheduler):
+class MultiplicativeLR(_LambdaState):
     """``lr * lr_lambda(epoch)`` at every step after the first (a recursion by definition: the
     callable is called at step time, per group, as in torch)."""
 
@@ -334,15 +327,6 @@ class MultiplicativeLR(_LambdaState, TableScheduler):
 
     def lr_at(self, step: int) -> list[float]:
         raise TypeError("MultiplicativeLR has no closed form: it multiplies the current lr")
-
-    def state_dict(self) -> dict[str, Any]:
-        return self._lambda_state(super().state_dict())
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        saved = state.pop("lr_lambdas", None)
-        super().load_state_dict(state)
-        self._load_lambdas(saved)
 
 
 class _within_step:
