@@ -205,6 +205,10 @@ def test_noise_is_roughly_uniform() -> None:
         (lambda: lrkit.cosine_restarts(start=1.0, end=0.0, period=5, limit=0), "limit"),
         (lambda: lrkit.cyclic(low=0.0, high=1.0, up=2, mode="sine"), "mode"),  # type: ignore[arg-type]
         (lambda: lrkit.noise(lrkit.constant(), amount=1.0), "amount"),
+        (
+            lambda: lrkit.noise(lrkit.constant(), amount=0.1, seed=2**60),
+            r"seed must be <= 4294967295",
+        ),
         (lambda: lrkit.one_cycle(peak=1.0, total=100, pct_start=1.5), "pct_start"),
         (lambda: lrkit.one_cycle(peak=1.0, total=100, anneal="exp"), "anneal"),  # type: ignore[arg-type]
     ],

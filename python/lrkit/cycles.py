@@ -198,9 +198,7 @@ class Noise(Schedule):
         _set(self, "amount", check.real("noise", "amount", self.amount))
         if not 0 <= self.amount < 1:
             raise ValueError(f"noise: amount must be in [0, 1), got {self.amount!r}")
-        _set(self, "seed", check.integer("noise", "seed", self.seed, minimum=0))
-        if self.seed >= 1 << 32:
-            raise ValueError(f"noise: seed must be < 2**32, got {self.seed!r}")
+        _set(self, "seed", check.integer("noise", "seed", self.seed, minimum=0, maximum=2**32 - 1))
 
     def value(self, step: int) -> float:
         bits = _mix64(((self.seed << 32) + step) & _MASK64)
