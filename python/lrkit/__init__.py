@@ -91,4 +91,8 @@ def __getattr__(name: str) -> Any:
         from lrkit.torch.functional import adjust_learning_rate  # type: ignore[import-not-found, unused-ignore]
 
         return adjust_learning_rate
+    if name == "plugins":  # the plugin manager's module, without an import of its own
+        import importlib
+
+        return importlib.import_module("lrkit.plugins")
     raise AttributeError(f"module 'lrkit' has no attribute {name!r}")

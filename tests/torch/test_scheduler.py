@@ -236,3 +236,24 @@ def test_load_state_dict_rejects_mismatches() -> None:
         Scheduler(make_sgd([1.0]), SEED, key="momentum").load_state_dict(state)
     with pytest.raises(ValueError, match="version"):
         Scheduler(make_sgd([1.0]), SEED).load_state_dict({**state, "version": 99})
+
+
+def test_a_config_stands_for_the_schedule_it_names() -> None:
+    config = {
+        "name": "warmup",
+        "schedule": {"name": "cosine", "start": 1.0, "end": 0.0, "length": 20},
+        "length": 5,
+    }
+    by_config = Scheduler(make_sgd([0.1, 0.2]), config)
+    by_object = Scheduler(make_sgd([0.1, 0.2]), lrkit.create(config))
+    assert np.array_equal(run(by_config, 30), run(by_object, 30))
+    per_group = Scheduler(make_sgd([0.1, 0.2]), [config, {"name": "constant", "value": 0.5}])
+    assert per_group.lr_at(0) == [0.0, 0.1]
+    with pytest.raises(lrkit.UnknownScheduleError):
+        Scheduler(make_sgd([0.1]), {"name": "cosin", "start": 1.0, "end": 0.0, "length": 3})
+
+
+def test_lrkit_plugins_needs_no_import_of_its_own() -> None:
+    import importlib
+
+    assert lrkit.plugins is importlib.import_module("lrkit.plugins")

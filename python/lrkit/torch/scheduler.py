@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -26,9 +26,11 @@ class Scheduler(LRScheduler):
     """Sets ``param_group[key]`` from an lrkit schedule at every ``step()``.
 
     ``schedule`` is one schedule for every group, or a list with one per group (or a
-    ``lrkit.per_group``). With ``relative=True`` the values multiply each group's initial value
-    (``initial_lr`` for ``"lr"``, as torch's schedulers do; ``initial_<key>`` otherwise), so
-    ``group[key] = initial[g] * schedule(t)``; with ``relative=False`` they are absolute.
+    ``lrkit.per_group``); a config such as ``{"name": "cosine", ...}`` (any registered name,
+    plugins' too) stands for ``lrkit.create(config)``. With ``relative=True`` the values
+    multiply each group's initial value (``initial_lr`` for ``"lr"``, as torch's schedulers
+    do; ``initial_<key>`` otherwise), so ``group[key] = initial[g] * schedule(t)``; with
+    ``relative=False`` they are absolute.
 
     Like torch's schedulers, construction applies the value of step ``last_step + 1`` (0 by
     default) and every ``step()`` advances one step. ``step()`` reads the next row of a table the
@@ -47,7 +49,7 @@ class Scheduler(LRScheduler):
     def __init__(
         self,
         optimizer: Optimizer,
-        schedule: Schedule | Sequence[Schedule],
+        schedule: Schedule | Mapping[str, Any] | Sequence[Schedule | Mapping[str, Any]],
         *,
         key: str = "lr",
         relative: bool = True,
@@ -298,7 +300,11 @@ def _rebind_after_optimizer_loads(scheduler: Scheduler) -> None:
     register(rebind)
 
 
-def _as_schedule(schedule: Schedule | Sequence[Schedule], groups: int) -> Schedule:
+def _as_schedule(
+    schedule: Schedule | Mapping[str, Any] | Sequence[Schedule | Mapping[str, Any]], groups: int
+) -> Schedule:
+    if isinstance(schedule, Mapping):  # a config: any registered schedule by name, plugins too
+        schedule = lrkit.create(schedule)
     if isinstance(schedule, Schedule):
         if isinstance(schedule, PerGroup) and schedule.groups != groups:
             raise ValueError(
@@ -312,8 +318,11 @@ def _as_schedule(schedule: Schedule | Sequence[Schedule], groups: int) -> Schedu
                 f"schedule is a list of {len(schedule)} schedules, the optimizer has {groups} "
                 "param groups (give one per group, or a single schedule)"
             )
-        return per_group(list(schedule))
-    raise TypeError(f"schedule must be a lrkit.Schedule or a list of them, got {schedule!r}")
+        return per_group([lrkit.create(s) if isinstance(s, Mapping) else s for s in schedule])
+    raise TypeError(
+        "schedule must be a lrkit.Schedule, a config ({'name': ..., **arguments}) or a list of "
+        f"them, one per param group, got {schedule!r}"
+    )
 
 
 def _device_of(groups: list[dict[str, Any]]) -> torch.device:
