@@ -705,11 +705,13 @@ ALL = [
 def test_same_signature_as_torch(name: str) -> None:
     import inspect
 
-    ours = inspect.signature(getattr(K, name))
-    theirs = inspect.signature(getattr(T, name))
-    assert list(ours.parameters) == list(theirs.parameters)
-    for p in ours.parameters.values():
-        assert p.default == theirs.parameters[p.name].default, p.name
+    ours = inspect.signature(getattr(K, name)).parameters
+    theirs = inspect.signature(getattr(T, name)).parameters
+    assert list(ours)[: len(theirs)] == list(theirs)
+    for p in theirs.values():
+        assert ours[p.name].default == p.default, p.name
+    extras = [ours[n] for n in list(ours)[len(theirs) :]]  # lrkit's additions: keyword-only
+    assert all(p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in extras)
     assert issubclass(getattr(K, name), LRScheduler)
 
 
@@ -765,3 +767,50 @@ def test_cyclic_lr_without_momentum_in_the_optimizer() -> None:
     with pytest.raises(ValueError, match="cycle_momentum"):
         K.CyclicLR(optimizer, 0.01, 0.1)
     K.CyclicLR(optimizer, 0.01, 0.1, cycle_momentum=False)
+
+
+def test_reduce_lr_on_plateau_scales_a_planned_lrkit_schedule() -> None:
+    """plateau factor x planned value: each reduction multiplies the lrkit Scheduler's later
+    values by ``max(lr * factor, min_lr) / lr`` (per group, at the moment of the reduction); it
+    survives the Scheduler's next writes and a state_dict resume."""
+    import lrkit
+
+    shape = lrkit.cosine(start=1.0, end=0.1, length=100)
+    bases, floors = [0.1, 0.02], [0.0, 0.006]
+    optimizer = make_optimizer(bases)
+    planned = K.Scheduler(optimizer, shape)
+    plateau = K.ReduceLROnPlateau(optimizer, factor=0.5, patience=0, min_lr=floors, planned=planned)
+    scale = [1.0, 1.0]
+    for step in range(60):
+        expected = [b * f * shape(step) for b, f in zip(bases, scale, strict=True)]
+        assert [g["lr"] for g in optimizer.param_groups] == pytest.approx(expected, rel=1e-12)
+        optimizer.step()
+        planned.step()
+        if step in (10, 30):  # no improvement: with patience=0, one reduction
+            lrs = [g["lr"] for g in optimizer.param_groups]
+            plateau.step(float(step))
+            scale = [
+                f * max(lr * 0.5, floor) / lr
+                for f, lr, floor in zip(scale, lrs, floors, strict=True)
+            ]
+        else:
+            plateau.step(-float(step))
+    assert scale[0] == 0.25 and 0.25 < scale[1] < 0.5  # the second group met its floor once
+    saved = saved_and_loaded({"planned": planned.state_dict(), "plateau": plateau.state_dict()})
+    fresh_optimizer = make_optimizer(bases)
+    fresh = K.Scheduler(fresh_optimizer, shape)
+    fresh.load_state_dict(saved["planned"])
+    assert [g["lr"] for g in fresh_optimizer.param_groups] == [
+        g["lr"] for g in optimizer.param_groups
+    ]
+
+
+def test_reduce_lr_on_plateau_planned_must_be_an_lrkit_scheduler_on_the_optimizer() -> None:
+    optimizer = make_optimizer([0.1])
+    import lrkit
+
+    other = K.Scheduler(make_optimizer([0.1]), lrkit.constant(1.0))
+    with pytest.raises(ValueError, match="same optimizer"):
+        K.ReduceLROnPlateau(optimizer, planned=other)
+    with pytest.raises(TypeError, match=r"lrkit\.torch\.Scheduler"):
+        K.ReduceLROnPlateau(optimizer, planned=K.StepLR(optimizer, 3))  # type: ignore[arg-type]

@@ -107,6 +107,24 @@ class Scheduler(LRScheduler):
         """Apply the values of ``step`` (an absolute step index; calling it twice is harmless)."""
         self.step(step)
 
+    def rescale(self, factors: Sequence[float]) -> None:
+        """Multiply every later value of group ``g`` by ``factors[g]`` (what
+        ``ReduceLROnPlateau(..., planned=this)`` does on a plateau): the base values scale, the
+        table is recomputed, the current step is applied again. Saved by ``state_dict``."""
+        if len(factors) != len(self.base_values):
+            raise ValueError(
+                f"factors has {len(factors)} values, the optimizer has {len(self.base_values)} "
+                "param groups"
+            )
+        scaled = [b * float(f) for b, f in zip(self.base_values, factors, strict=True)]
+        for g, value in enumerate(scaled):
+            if not math.isfinite(value):
+                raise ValueError(f"rescale: group {g}'s base value would be {value}")
+        self.base_values = scaled
+        self._table = ChunkedTable(self._resolved, base=self.base_values)
+        self._chunk_source = None
+        self._apply(self.last_epoch)
+
     def _apply(self, step: int) -> None:
         table = self._table
         offset = table.offset(step)

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import ReduceLROnPlateau as _TorchReduceLROnPlateau
 
+from lrkit.torch.scheduler import Scheduler
+
 
 def _number(name: str, value: Any, *, minimum: float, strict: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
@@ -38,7 +40,11 @@ class ReduceLROnPlateau(_TorchReduceLROnPlateau):
     ``metric < best - threshold`` (``"abs"``), and the mirror images for ``mode="max"``.
 
     Composes with the other drop-ins like torch's: a chainable scheduler stepped on the same
-    optimizer continues from the reduced lr.
+    optimizer continues from the reduced lr. With ``planned=`` an ``lrkit.torch.Scheduler`` on
+    the same optimizer (which writes its planned values at every step, so a plain reduction
+    would last one step), a reduction scales that scheduler's values instead: the lr is then
+    ``plateau factor x planned value`` from the reduction on, and the scheduler's state_dict
+    keeps it. ``min_lr`` bounds the lr at the moment of each reduction.
     """
 
     def __init__(
@@ -52,7 +58,19 @@ class ReduceLROnPlateau(_TorchReduceLROnPlateau):
         cooldown: int = 0,
         min_lr: list[float] | float = 0,
         eps: float = 1e-8,
+        *,
+        planned: Scheduler | None = None,
     ) -> None:
+        if planned is not None:
+            if not isinstance(planned, Scheduler):
+                raise TypeError(
+                    f"ReduceLROnPlateau: planned must be a lrkit.torch.Scheduler, got {planned!r}"
+                )
+            if planned.optimizer is not optimizer or str(planned.key) != "lr":
+                raise ValueError(
+                    "ReduceLROnPlateau: planned must drive the 'lr' of this same optimizer"
+                )
+        self.planned = planned
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
@@ -77,6 +95,30 @@ class ReduceLROnPlateau(_TorchReduceLROnPlateau):
             min_lr=list(min_lr) if isinstance(min_lr, tuple) else min_lr,
             eps=eps,
         )
+
+    def _reduce_lr(self, epoch: Any) -> None:
+        if self.planned is None:
+            super()._reduce_lr(epoch)
+            return
+        groups = self.optimizer.param_groups
+        if len(self.min_lrs) != len(groups):
+            self.min_lrs = [self.default_min_lr] * len(groups)  # as torch: a scalar min_lr
+        factors = []
+        for group, floor in zip(groups, self.min_lrs, strict=True):
+            old = float(group["lr"])
+            new = max(old * self.factor, floor)
+            factors.append(new / old if old - new > self.eps and old != 0 else 1.0)
+        if any(f != 1.0 for f in factors):
+            self.planned.rescale(factors)
+
+    def state_dict(self) -> dict[str, Any]:
+        """torch's state without the reference to the planned scheduler (it saves its own)."""
+        return {k: v for k, v in super().state_dict().items() if k != "planned"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        planned = self.planned
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "planned"})
+        self.planned = planned
 
 
 __all__ = ["ReduceLROnPlateau"]
