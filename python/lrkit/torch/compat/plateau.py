@@ -101,8 +101,13 @@ class ReduceLROnPlateau(_TorchReduceLROnPlateau):
             super()._reduce_lr(epoch)
             return
         groups = self.optimizer.param_groups
-        if len(self.min_lrs) != len(groups):
-            self.min_lrs = [self.default_min_lr] * len(groups)  # as torch: a scalar min_lr
+        if len(self.min_lrs) != len(groups):  # a group was added since construction
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: min_lr has {len(self.min_lrs)} values, the optimizer "
+                    f"now has {len(groups)} param groups; set min_lrs to one per group"
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
         factors = []
         for group, floor in zip(groups, self.min_lrs, strict=True):
             old = float(group["lr"])
