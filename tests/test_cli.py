@@ -282,6 +282,8 @@ def test_demo_runs_what_make_run_shows(capsys: pytest.CaptureFixture[str]) -> No
     status, out, _ = run(capsys, "demo")
     assert status == 0
     assert "Seed schedule" in out and "max relative difference" in out
+    assert "Training a small MLP" in out and "OneCycleLR" in out
+    assert "100.0% bit-identical" in out  # torch's OneCycleLR and lrkit's drop-in agree exactly
 
 
 def test_bench_reports_ratios(capsys: pytest.CaptureFixture[str]) -> None:
