@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,17 @@ import numpy as np
 import pytest
 
 import lrkit
-from lrkit import summary
-from lrkit.configs import ConfigError, parse_short, parse_value, read_config
+from lrkit import plugins, summary
+from lrkit.cli import main
+from lrkit.configs import (
+    CONFIG_SUFFIXES,
+    ConfigError,
+    parse_short,
+    parse_value,
+    read_config,
+    read_config_file,
+)
+from lrkit.units import Duration
 
 
 @pytest.mark.parametrize(
@@ -120,6 +131,172 @@ def test_parse_value_types() -> None:
     assert parse_value("[]") == []
     assert parse_value("50%") == {"fraction": 0.5}
     assert parse_value("cosine") == "cosine"
+
+
+# -- nested schedules, step counts, duplicate keys, paths, names ------------------------------
+
+
+@pytest.fixture
+def extra_schedules() -> Iterator[None]:
+    """Two plugin schedules: ``münchen.flat`` declares its types, ``plain`` declares none."""
+
+    def flat(level: float, length: Duration) -> lrkit.Schedule:
+        return lrkit.constant(level)
+
+    class Plugin:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: lrkit.hookspecs.Register) -> None:
+            register("münchen.flat", flat)
+            register("plain", lambda level, length: lrkit.constant(level))
+
+    plugins.load_with(Plugin(), name="lrkit-test-configs")
+    yield
+    plugins.reload()
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        (
+            "warmup:schedule=cosine:start=1,end=0,length=10,length=5",
+            '{"name": "warmup", "schedule": {"name": "cosine", ...}, ...}',
+        ),
+        (
+            "warmup:length=5,schedule=constant:",
+            '{"name": "warmup", "schedule": {"name": "constant", ...}, ...}',
+        ),
+        (
+            "sequence:schedules=[constant:value=1, constant:value=2],boundaries=[5]",
+            '{"name": "sequence", "schedules": [{"name": "constant", ...}, ...], ...}',
+        ),
+    ],
+)
+def test_a_nested_short_form_asks_for_json(text: str, shape: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_config(text)
+    message = str(info.value)
+    assert "is a nested schedule" in message and shape in message
+    assert "given twice" not in message and "\n" not in message
+
+
+def test_colons_in_plain_strings_and_json_objects_are_not_nesting() -> None:
+    expected = (
+        "x=cosine:start=1: a nested schedule must be a JSON object in the short form, like "
+        '{"name": "cosine", ...}'
+    )
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        parse_value("cosine:start=1", where="x=cosine:start=1")
+    assert parse_short("cyclic:mode=a:b") == {"name": "cyclic", "mode": "a:b"}
+    assert parse_short('warmup:schedule={"name": "constant"},label="x:y=1"') == {
+        "name": "warmup",
+        "schedule": {"name": "constant"},
+        "label": "x:y=1",
+    }
+
+
+def test_integral_floats_are_ints_where_the_schedule_declares_a_step_count(
+    extra_schedules: None,
+) -> None:
+    config = read_config("cosine:start=1.0,end=0e0,length=1e2")
+    assert config == {"name": "cosine", "start": 1.0, "end": 0.0, "length": 100}
+    assert [type(config[k]) for k in ("start", "end", "length")] == [float, float, int]
+    assert lrkit.create(config).to_config()["length"] == 100
+    assert read_config("multistep:start=1,gamma=0.5,milestones=[1e2, 2.0e2, 3ep]")[
+        "milestones"
+    ] == [100, 200, {"epochs": 3}]
+    knots = read_config("piecewise_linear:knots=[[0, 0.0], [1e2, 1.0]]")["knots"]
+    assert knots == [[0, 0.0], [100, 1.0]] and type(knots[1][0]) is int
+    assert type(knots[0][1]) is float and type(knots[1][1]) is float
+    noise = 'noise:schedule={"name": "constant"},amount=0.1,seed=1e3'
+    assert type(read_config(noise)["seed"]) is int  # an int argument
+    assert type(read_config("münchen.flat:level=1.0,length=100.0")["length"]) is int
+    # not integral, no declaration (a plugin without annotations), or JSON: as written
+    assert read_config("cosine:start=1,end=0,length=100.5")["length"] == 100.5
+    assert type(read_config("plain:level=1.0,length=1e2")["length"]) is float
+    assert type(read_config('{"name": "cosine", "length": 100.0}')["length"]) is float
+    assert type(parse_short("cosine:length=1e2")["length"]) is float  # the text alone
+
+
+def test_a_step_count_written_as_1e2_works_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["-q", "table", "linear:start=0,end=1,length=1e1", "--steps", "3"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["step,value", "0,0.0", "1,0.1", "2,0.2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"name": "cosine", "start": 1, "start": 2}', "CONFIG: JSON key 'start'"),
+        ('{"name": "warmup", "schedule": {"name": "a", "name": "b"}}', "CONFIG: JSON key 'name'"),
+        ('clip:schedule={"name": "constant", "value": 1, "value": 2}', "JSON key 'value'"),
+    ],
+)
+def test_duplicate_json_keys_are_errors(text: str, where: str) -> None:
+    with pytest.raises(ConfigError, match=f"{where} is given twice in one object$"):
+        read_config(text)
+
+
+def test_duplicate_keys_in_a_json_file(tmp_path: Path) -> None:
+    (tmp_path / "lr.json").write_text('{"name": "constant", "value": 1, "value": 2}')
+    with pytest.raises(ConfigError, match=r"lr.json: JSON key 'value' is given twice"):
+        read_config(str(tmp_path / "lr.json"))
+
+
+def test_when_config_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # the short form, though it ends like a file name ...
+    for suffix in CONFIG_SUFFIXES:
+        label = f"run{suffix}"
+        assert read_config(f"constant:value=1,label={label}") == {
+            "name": "constant",
+            "value": 1,
+            "label": label,
+        }
+    # ... unless that file exists
+    Path("constant:value=2.json").write_text('{"name": "constant", "value": 3}')
+    assert read_config("constant:value=2.json") == {"name": "constant", "value": 3}
+    # no short-form start (name: then key= or nothing): a file, existing or not
+    for missing in ("nowhere.yaml", "sub/x.json", r"C:\runs\x.toml", "~/nowhere.yml"):
+        with pytest.raises(ConfigError, match="does not exist"):
+            read_config(missing)
+    # a name is the short form even where a file of that name exists
+    Path("constant").write_text("not a config")
+    assert read_config("constant") == {"name": "constant"}
+    # not a short form, an existing file without a config suffix: the suffix is the error
+    Path("notes.txt").write_text("{}")
+    with pytest.raises(ConfigError, match=r"notes.txt': unknown suffix '.txt'"):
+        read_config("./notes.txt")
+    # a short form longer than a file name may be (the file system's limit is no error)
+    long_key = "k" * 300
+    assert read_config(f"constant:{long_key}=1,label=a.json")[long_key] == 1
+
+
+def test_config_paths_expand_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    (tmp_path / "lr.toml").write_text('name = "constant"\nvalue = 2\n')
+    assert read_config("~/lr.toml") == {"name": "constant", "value": 2}
+    assert read_config_file(Path("~/lr.toml")) == {"name": "constant", "value": 2}
+    with pytest.raises(ConfigError, match=re.escape(repr(str(tmp_path / "gone.json")))):
+        read_config("~/gone.json")
+
+
+def test_names_and_keys_are_what_the_registry_accepts(
+    extra_schedules: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert parse_short("café:δ=1,_x=2") == {"name": "café", "δ": 1, "_x": 2}
+    assert parse_short("myorg.ré_x2") == {"name": "myorg.ré_x2"}
+    for bad in ("1abc:x=1", "a..b", "a-b:x=1", ".a", "a.:x=1", "a b"):
+        with pytest.raises(ConfigError, match="cannot read CONFIG"):
+            parse_short(bad)
+    with pytest.raises(ConfigError, match="'2x=1' is not key=value"):
+        parse_short("cosine:2x=1")
+    assert main(["-q", "table", "münchen.flat:level=0.5,length=2", "--steps", "2"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["step,value", "0,0.5", "1,0.5"]
 
 
 # -- summaries -------------------------------------------------------------------------------

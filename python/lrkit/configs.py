@@ -4,15 +4,26 @@
 
 * JSON text: ``'{"name": "cosine", "start": 0.1, "end": 0, "length": 1000}'``;
 * a path to a ``.json``, ``.yaml``/``.yml`` (needs PyYAML) or ``.toml`` file holding one
-  config (at the top level, or under a ``schedule`` key);
+  config (at the top level, or under a ``schedule`` key); ``~`` is expanded;
 * the short form ``name:key=value,key=value``, for example
   ``cosine:start=0.1,end=0,length=90ep`` or
   ``multistep:start=0.1,gamma=0.1,milestones=[30ep,60ep]``.
 
+Which one: text starting with ``{`` is JSON. Text ending in a config suffix is a file when
+that file exists or when the text does not start like the short form (``name:`` then
+``key=`` or nothing), so ``rex:peak=1,label=a.json`` is the short form unless a file of that
+name exists. Other text is the short form; if it is not one but names an existing file, that
+file is read (and its suffix reported). Names and keys are what the registry accepts: Python
+identifiers, names joined by dots (``myorg.rex``).
+
 In the short form, each value is a JSON scalar (``0.1``, ``1e-4``, ``true``, ``null``,
 ``"text"``), a duration, a list ``[v, v, ...]`` of such values, or a JSON object (a nested
 config such as ``schedule={"name": "constant"}``); anything else is a plain string
-(``mode=triangular``). Durations:
+(``mode=triangular``). A nested schedule in the short form itself (``schedule=cosine:...``)
+is refused: its commas could belong to either schedule. A number with a point or an
+exponent (``100.0``, ``1e2``) is a float, except that ``read_config`` reads an integral one
+as that int where the schedule declares the argument a step count (``Duration``) or an
+``int`` (``parse_short`` alone goes by the text). Durations:
 
 =============  =====================================  ======================
 written        meaning                                config data
@@ -22,21 +33,24 @@ written        meaning                                config data
 ``5%``         5% of the run (needs ``total_steps``)  ``{"fraction": 0.05}``
 ``0.05frac``   the same, as a fraction                ``{"fraction": 0.05}``
 =============  =====================================  ======================
+
+JSON (text, files, objects in the short form) is data as written: ``100.0`` stays a float,
+and a key given twice in one object is an error, not "the last one wins".
 """
 
 from __future__ import annotations
 
+import collections.abc
 import json
 import re
 import sys
-from collections.abc import Iterator
+import types
+import typing
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
-_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
-_SHORT = re.compile(rf"^(?P<name>{_NAME})(?::(?P<args>.*))?$", re.DOTALL)
-_KEY = re.compile(r"^[A-Za-z_]\w*$")
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DURATION = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>ep|epochs?|%|frac)$")
 
@@ -52,29 +66,48 @@ def read_config(text: str) -> dict[str, Any]:
     stripped = text.strip()
     if stripped.startswith("{"):
         return _as_config(_json(stripped, "CONFIG"), "CONFIG")
-    path = Path(stripped)
-    if path.suffix.lower() in CONFIG_SUFFIXES or path.is_file():
-        return read_config_file(path)
-    return parse_short(stripped)
+    path = _expanded(Path(stripped))
+    if path.suffix.lower() in CONFIG_SUFFIXES:
+        if _is_file(path) or _short_form_name(stripped) is None:
+            return read_config_file(path)
+    elif not _is_name(stripped.partition(":")[0]) and _is_file(path):
+        return read_config_file(path)  # not the short form: say what is wrong with the file
+    return _declared_counts(parse_short(stripped))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """One config from a ``.json``, ``.yaml``/``.yml`` or ``.toml`` file."""
-    if not path.is_file():
+    """One config from a ``.json``, ``.yaml``/``.yml`` or ``.toml`` file (``~`` expanded)."""
+    path = _expanded(Path(path))
+    if not _is_file(path):
         raise ConfigError(f"config file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
+    if suffix not in CONFIG_SUFFIXES:
+        raise ConfigError(
+            f"config file {str(path)!r}: unknown suffix {suffix!r} (use .json, .yaml or .toml)"
+        )
     text = path.read_text(encoding="utf-8")
     if suffix in (".yaml", ".yml"):
         data = _yaml(text, path)
     elif suffix == ".toml":
         data = _toml(text, path)
-    elif suffix == ".json":
-        data = _json(text, str(path))
     else:
-        raise ConfigError(
-            f"config file {str(path)!r}: unknown suffix {suffix!r} (use .json, .yaml or .toml)"
-        )
+        data = _json(text, str(path))
     return _as_config(data, str(path))
+
+
+def _short_form_name(text: str) -> str | None:
+    """The schedule name when ``text`` starts like the short form, else None.
+
+    That is a name, a colon, then nothing or ``key=``: ``cosine:start=1`` and ``constant:``
+    do, ``C:\\runs\\a.json`` and ``cosine`` (no colon) do not.
+    """
+    head, colon, rest = text.partition(":")
+    if not colon or not _is_name(head):
+        return None
+    key, equals, _ = rest.partition("=")
+    if rest.strip() and not (equals and key.strip().isidentifier()):
+        return None
+    return head
 
 
 def parse_short(text: str) -> dict[str, Any]:
@@ -83,20 +116,26 @@ def parse_short(text: str) -> dict[str, Any]:
     >>> parse_short("cosine:start=0.1,end=0,length=90ep")
     {'name': 'cosine', 'start': 0.1, 'end': 0, 'length': {'epochs': 90}}
     """
-    match = _SHORT.match(text.strip())
-    if match is None:
+    text = text.strip()
+    name, _, args = text.partition(":")
+    if not _is_name(name):
         raise ConfigError(
             f"cannot read CONFIG {text!r}: expected JSON text ('{{\"name\": ...}}'), a .json/"
             ".yaml/.toml file, or the short form name:key=value,key=value"
         )
-    config: dict[str, Any] = {"name": match["name"]}
-    args = match["args"]
-    if args is None or not args.strip():
+    config: dict[str, Any] = {"name": name}
+    if not args.strip():
         return config
-    for item in _split(args, text):
+    items = list(_split(args, text))
+    for item in items:  # first, so a nested schedule's spilled-over keys are not the error
+        key, sep, raw = item.partition("=")
+        nested = _nested(raw.strip()) if sep else None
+        if nested is not None:
+            raise ConfigError(_nested_message(text, name, key.strip(), *nested))
+    for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
-        if not sep or not _KEY.match(key):
+        if not sep or not key.isidentifier():
             raise ConfigError(
                 f"in CONFIG {text!r}: {item.strip()!r} is not key=value (the short form is "
                 "name:key=value,key=value)"
@@ -126,6 +165,12 @@ def parse_value(raw: str, *, where: str = "value") -> Any:
             if inner.strip()
             else []
         )
+    nested = _short_form_name(raw)
+    if nested is not None:
+        raise ConfigError(
+            f"{where}: a nested schedule must be a JSON object in the short form, like "
+            f'{{"name": "{nested}", ...}}'
+        )
     duration = _DURATION.match(raw)
     if duration:
         number = _number(duration["number"])
@@ -139,6 +184,54 @@ def parse_value(raw: str, *, where: str = "value") -> Any:
         return json.loads(raw)
     except json.JSONDecodeError:
         return raw  # a plain word: mode=triangular
+
+
+def _is_name(text: str) -> bool:
+    """A schedule name as the registry accepts it: identifiers joined by dots."""
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+def _expanded(path: Path) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:  # ~user that does not exist: report the path as written
+        return path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, for one: not a file
+        return False
+
+
+def _nested(raw: str) -> tuple[str, bool] | None:
+    """``(name, in_list)`` of a short-form schedule written as ``raw`` or as one of its items."""
+    name = _short_form_name(raw)
+    if name is not None:
+        return name, False
+    if raw.startswith("[") and raw.endswith("]"):
+        try:
+            items = list(_split(raw[1:-1], raw))
+        except ConfigError:
+            return None  # parse_value reports the brackets
+        for item in items:
+            found = _nested(item.strip())
+            if found is not None:
+                return found[0], True
+    return None
+
+
+def _nested_message(text: str, outer: str, key: str, inner: str, in_list: bool) -> str:
+    inner_json = f'{{"name": "{inner}", ...}}'
+    value = f"[{inner_json}, ...]" if in_list else inner_json
+    written = f"[{inner}:..., ...]" if in_list else f"{inner}:..."
+    return (
+        f"in CONFIG {text!r}: {key}={written} is a nested schedule, which the short form "
+        f"cannot hold (its commas and the outer ones look alike); write it as JSON: "
+        f"{outer}:{key}={value},... or the whole CONFIG as "
+        f'{{"name": "{outer}", "{key}": {value}, ...}}'
+    )
 
 
 def _number(text: str) -> int | float:
@@ -168,9 +261,108 @@ def _split(text: str, whole: str) -> Iterator[str]:
     yield text[start:]
 
 
-def _json(text: str, where: str) -> Any:
+# -- integral floats for declared step counts -------------------------------------------------
+
+
+def _declared_counts(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with integral floats (``1e2``, ``100.0``) made ints where the schedule's
+    factory declares the argument as a step count (``Duration``) or an ``int``.
+
+    Only the short form goes through here (JSON is data as written). Where the declaration
+    cannot be read (an unknown name, no annotations), values stay as written and the schedule
+    reports a float it does not take.
+    """
+    if not any(_has_integral_float(v) for k, v in config.items() if k != "name"):
+        return config  # the common case: no registry lookup
+    declared = _declared_types(config["name"])
+    return {
+        key: _as_declared(value, declared[key]) if key in declared and key != "name" else value
+        for key, value in config.items()
+    }
+
+
+def _has_integral_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, list) and any(_has_integral_float(v) for v in value)
+
+
+def _declared_types(name: str) -> dict[str, Any]:
+    """The argument types the factory of ``name`` declares ({} where they cannot be read)."""
+    from lrkit.plugins import registry
+
     try:
-        return json.loads(text)
+        factory: Callable[..., Any] = registry().factory(name)
+    except (LookupError, ValueError, TypeError):  # unknown or conflicting: create() says so
+        return {}
+    target: Any = typing.cast(Any, factory).__init__ if isinstance(factory, type) else factory
+    scope = getattr(target, "__globals__", {})
+    # Names that modules import only for type checking (Sequence, ...) by their usual meaning.
+    usual = {n: getattr(typing, n) for n in typing.__all__ if n not in scope}
+    usual.update({n: getattr(collections.abc, n) for n in collections.abc.__all__})
+    usual = {n: v for n, v in usual.items() if n not in scope}
+    try:
+        hints = typing.get_type_hints(target, localns=usual)
+    except Exception:  # an annotation that does not evaluate: nothing is declared
+        return {}
+    hints.pop("return", None)
+    return hints
+
+
+def _as_declared(value: Any, declared: Any) -> Any:
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and _takes_int(declared) else value
+    if isinstance(value, list):
+        item_types = _item_types(declared, len(value))
+        if item_types is not None:
+            return [_as_declared(v, t) for v, t in zip(value, item_types, strict=True)]
+    return value
+
+
+def _takes_int(declared: Any) -> bool:
+    """``int``, or a union with ``int`` and without ``float`` (``Duration``, ``int | None``)."""
+    if declared is int:
+        return True
+    args = typing.get_args(declared)
+    return _is_union(declared) and int in args and float not in args
+
+
+def _item_types(declared: Any, count: int) -> list[Any] | None:
+    """The declared type of each of ``count`` items of a list, if ``declared`` says."""
+    origin, args = typing.get_origin(declared), typing.get_args(declared)
+    if _is_union(declared):
+        for arg in args:
+            found = _item_types(arg, count)
+            if found is not None:
+                return found
+        return None
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return [args[0]] * count
+        return list(args) if len(args) == count else None
+    if origin in (list, collections.abc.Sequence, collections.abc.Iterable) and len(args) == 1:
+        return [args[0]] * count
+    return None
+
+
+def _is_union(declared: Any) -> bool:
+    return typing.get_origin(declared) in (Union, types.UnionType)
+
+
+# -- file formats ----------------------------------------------------------------------------
+
+
+def _json(text: str, where: str) -> Any:
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj:
+                raise ConfigError(f"{where}: JSON key {key!r} is given twice in one object")
+            obj[key] = value
+        return obj
+
+    try:
+        return json.loads(text, object_pairs_hook=unique)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{where} is not valid JSON: {exc}") from None
 
