@@ -112,7 +112,7 @@ def test_a_config_file_that_is_not_text(capsys: pytest.CaptureFixture[str], tmp_
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ("косинус:start=1", "cannot read CONFIG"),
+        ("косинус:start=1", "unknown schedule 'косинус'"),
         ("cosïne:start=1", "did you mean 'cosine'?"),
         ("cosine:start=ü,end=0,length=3", "start must be a real number, got 'ü'"),
         ("cosine:start=0.1,,end=0,length=3", "'' is not key=value"),
