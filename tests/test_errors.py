@@ -227,3 +227,8 @@ def test_every_invalid_argument_is_refused_naming_it_and_its_value(
     assert message.startswith(f"{name}: {argument}"), message
     shown = bad[0] if isinstance(bad, list) and len(bad) == 1 else bad
     assert repr(shown) in message, message
+
+
+def test_a_whole_float_for_a_step_count_says_how_to_write_it() -> None:
+    with pytest.raises(TypeError, match=r"got 100\.0 \(write 100, an int number of steps\)"):
+        lrkit.cosine(start=1.0, end=0.0, length=100.0)  # type: ignore[arg-type]

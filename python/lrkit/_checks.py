@@ -65,9 +65,12 @@ def duration(owner: str, name: str, value: Any, *, minimum: int = 1) -> Duration
             raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        hint = ""
+        if isinstance(value, float) and value.is_integer():
+            hint = f" (write {int(value)}, an int number of steps)"
         raise TypeError(
             f"{owner}: {name} must be an int number of steps, lrkit.epochs(x) or "
-            f"lrkit.fraction(x), got {value!r}"
+            f"lrkit.fraction(x), got {value!r}{hint}"
         )
     steps = int(value)
     if steps < minimum:
