@@ -244,6 +244,16 @@ class _LambdaState(TableScheduler):
 
     lr_lambdas: list[Any]
 
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _callables(type(self).__name__, optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["lr_lambdas"] = [
@@ -270,16 +280,6 @@ class LambdaLR(_LambdaState):
 
     chainable = False
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _callables("LambdaLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
     def _schedule(self, bases: list[float]) -> list[Schedule]:
         return [lrkit.scale(f, factor=b) for f, b in zip(self.lr_lambdas, bases, strict=True)]
 
@@ -300,16 +300,6 @@ class LambdaLR(_LambdaState):
 class MultiplicativeLR(_LambdaState):
     """``lr * lr_lambda(epoch)`` at every step after the first (a recursion by definition: the
     callable is called at step time, per group, as in torch)."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _callables("MultiplicativeLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
