@@ -110,16 +110,17 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// child(t) * (1 + amount * u(t)), u(t) uniform in [-1, 1) from mix64(seed * 2**32 + t).
+// child(t) * (1 + amount * u(t)), u(t) uniform in [-1, 1) from mix64(mix64(seed) + t): each seed
+// its own stream (seed * 2**32 + t made seed s at step t + 2**32 repeat seed s + 1).
 class Noise final : public Node {
  public:
   Noise(NodePtr child, double amount, std::uint64_t seed)
-      : child_(std::move(child)), amount_(amount), seed_(seed) {}
+      : child_(std::move(child)), amount_(amount), seed_(mix64(seed)) {}
   bool native() const override { return child_->native(); }
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
     for (Step k = 0; k < n; ++k) {
-      const std::uint64_t bits = mix64((seed_ << 32) + static_cast<std::uint64_t>(t0 + k));
+      const std::uint64_t bits = mix64(seed_ + static_cast<std::uint64_t>(t0 + k));
       const double u = static_cast<double>(bits >> 11) * 0x1.0p-53 * 2.0 - 1.0;
       out[k] = out[k] * (1.0 + amount_ * u);
     }

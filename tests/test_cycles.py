@@ -216,3 +216,13 @@ def test_noise_is_roughly_uniform() -> None:
 def test_invalid_arguments(build: object, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         build()  # type: ignore[operator]
+
+
+def test_noise_streams_of_different_seeds_do_not_overlap() -> None:
+    """Each seed has its own stream: seed s shifted by 2**32 steps is not seed s + 1."""
+    shift = 2**32
+    base = lrkit.constant(1.0)
+    first, second = lrkit.noise(base, amount=0.5, seed=1), lrkit.noise(base, amount=0.5, seed=2)
+    far = first.table(64, start=shift)
+    assert not np.array_equal(far, second.table(64))
+    assert np.array_equal(far, [first(shift + t) for t in range(64)])

@@ -201,7 +201,7 @@ class Noise(Schedule):
         _set(self, "seed", check.integer("noise", "seed", self.seed, minimum=0, maximum=2**32 - 1))
 
     def value(self, step: int) -> float:
-        bits = _mix64(((self.seed << 32) + step) & _MASK64)
+        bits = _mix64((_mix64(self.seed) + step) & _MASK64)
         u = (bits >> 11) * 2.0**-53 * 2.0 - 1.0
         return self.schedule(step) * (1.0 + self.amount * u)
 
