@@ -91,3 +91,10 @@ def test_durations_resolve_in_combinators() -> None:
         [lrkit.constant(1.0), lrkit.cosine(start=1.0, end=0.0, length=50)], boundaries=[20]
     )
     assert r(19) == 1.0 and r(20) == 1.0 and r(70) == 0.0
+
+
+def test_whole_epochs_serialise_as_written() -> None:
+    config = lrkit.cosine(start=1.0, end=0.0, length=lrkit.epochs(10)).to_config()
+    assert config["length"] == {"epochs": 10} and isinstance(config["length"]["epochs"], int)
+    half = lrkit.cosine(start=1.0, end=0.0, length=lrkit.epochs(2.5)).to_config()
+    assert half["length"] == {"epochs": 2.5}

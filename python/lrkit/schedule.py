@@ -256,7 +256,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, Schedule):
         return value.to_config()
     if isinstance(value, Epochs):
-        return {"epochs": value.value}
+        return {"epochs": _plain_number(value.value)}
     if isinstance(value, Fraction):
         return {"fraction": value.value}
     if isinstance(value, (list, tuple)):
@@ -266,6 +266,11 @@ def encode(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _plain_number(value: float) -> float | int:
+    """A whole number of epochs as written (``{"epochs": 10}``, not ``10.0``)."""
+    return int(value) if value.is_integer() else value
 
 
 def _freeze(value: Any) -> Any:
