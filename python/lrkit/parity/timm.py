@@ -7,6 +7,10 @@ optimizer's base LR (``base_lr`` here). Its conventions, reproduced:
 * ``warmup_prefix=False`` (timm's default) overlays the warmup: the main curve runs on its own
   clock, so it jumps at the end of the warmup (``warmup(..., mode="overlay")``);
 * ``lr_min`` is reached at ``t = t_initial`` and held (``cycle_limit`` cycles, then the floor).
+
+Where lrkit departs from timm on purpose: with ``cycle_mul != 1`` timm finds the cycle with a
+float ``log``, which at some exact restart steps lands one cycle low (the lr is ``lr_min``
+where the restart should be); lrkit's ``cosine_restarts`` restarts there.
 """
 
 from __future__ import annotations
