@@ -680,6 +680,55 @@ def test_state_dict_is_plain_data(name: str) -> None:
     saved_and_loaded(scheduler.state_dict())  # raises on anything but plain data
 
 
+#: Attributes that hold callables or child schedulers: a loaded copy has its own objects there.
+_OWN_OBJECTS = {"optimizer", "lr_lambdas", "_schedulers", "_scale_fn_custom"}
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+def test_loading_a_state_makes_every_attribute_equal(name: str) -> None:
+    """torch's state_dict is the scheduler's ``__dict__`` (less the optimizer): a scheduler that
+    loaded another's state has that one's attributes, and none of the engine's caches shows."""
+    factory = RESUMABLE[name]
+    optimizer = make_optimizer([0.1, 0.02])
+    saved = factory(K, optimizer)
+    for _ in range(7):
+        optimizer.step()
+        saved.step()
+    other_optimizer = make_optimizer([0.1, 0.02])
+    loaded = factory(K, other_optimizer)
+    other_optimizer.step()
+    loaded.step()  # a different position, and (below) a different table already computed
+    loaded.load_state_dict(saved_and_loaded(saved.state_dict()))
+    mine = {k: v for k, v in vars(saved).items() if k not in _OWN_OBJECTS}
+    theirs = {k: v for k, v in vars(loaded).items() if k not in _OWN_OBJECTS}
+    assert mine == theirs
+    assert not {"_rows", "_row_lists", "_row_lists_start", "_momentum_rows"} & set(vars(saved))
+    assert set(saved.state_dict()) >= set(mine)  # the state is the whole __dict__
+
+
+@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "CyclicLR", "OneCycleLR"])
+def test_copies_and_pickles_carry_no_table_and_continue_identically(name: str) -> None:
+    import copy
+    import pickle
+
+    factory = RESUMABLE[name]
+    optimizer = make_optimizer([0.1, 0.02])
+    scheduler = factory(K, optimizer)
+    for _ in range(5):
+        optimizer.step()
+        scheduler.step()
+    assert b"ChunkedTable" not in pickle.dumps(scheduler)
+    twins = [copy.deepcopy(scheduler), pickle.loads(pickle.dumps(scheduler))]
+    for _ in range(6):
+        for s in [scheduler, *twins]:
+            s.optimizer.step()
+            s.step()
+        for twin in twins:
+            assert twin.optimizer is not optimizer
+            assert twin.get_last_lr() == scheduler.get_last_lr()
+            assert _snapshot(twin.optimizer, "momentum") == _snapshot(optimizer, "momentum")
+
+
 # -- protocol -----------------------------------------------------------------------------------
 
 ALL = [
@@ -760,6 +809,29 @@ def test_lr_at_reads_the_closed_form_without_stepping() -> None:
 def test_bad_arguments_raise_naming_them(build: Callable[[Any], Any], match: str) -> None:
     with pytest.raises((ValueError, TypeError), match=match):
         build(make_optimizer([0.1]))
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_lr_scale_fn_ref_like_torchs(mode: str) -> None:
+    """torch's ``_scale_fn_ref`` (the built-in mode's amplitude): the same kind of callable with
+    the same values, never in the state, following the mode of a loaded state."""
+    ours = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
+    theirs = T.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
+    assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref)
+    for x in [0.0, 1.0, 2.0, 3.5, 7.0]:
+        assert ours._scale_fn_ref(x) == theirs._scale_fn_ref(x)
+        assert ours.scale_fn(x) == theirs.scale_fn(x)
+    assert "_scale_fn_ref" not in ours.state_dict()
+    other = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode="triangular")
+    other.load_state_dict(ours.state_dict())
+    assert other._scale_fn_ref(3.0) == theirs._scale_fn_ref(3.0)
+
+
+def test_cyclic_lr_with_a_custom_scale_fn_has_no_scale_fn_ref_like_torch() -> None:
+    for module in (K, T):
+        scheduler = module.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, scale_fn=lambda x: 0.5)
+        assert not hasattr(scheduler, "_scale_fn_ref")
+        assert scheduler.scale_fn(3.0) == 0.5
 
 
 def test_cyclic_lr_without_momentum_in_the_optimizer() -> None:

@@ -26,8 +26,9 @@ from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
 from lrkit.schedule import Schedule
 
-#: Attributes that are caches of the engine, rebuilt on demand, never part of a state_dict.
-_CACHES = ("_rows", "_row_lists", "_row_lists_start")
+#: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
+#: and ``load_state_dict`` ignores them in a state written by hand.
+_CACHES = ("_rows", "_row_lists", "_row_lists_start", "_momentum_rows")
 
 
 def scalar(value: Any) -> float:
@@ -64,6 +65,11 @@ class TableScheduler(LRScheduler):
     class is chainable, :meth:`_chain` (torch's recursion, used only when something else changed
     the lr since this scheduler's last step).
     """
+
+    # The engine's caches live in slots, outside ``__dict__``: torch's state is every attribute
+    # in ``__dict__`` but the optimizer, so a scheduler that loaded another's state_dict has the
+    # same ``__dict__`` as that one, and copies and pickles carry no table.
+    __slots__ = ("_row_lists", "_row_lists_start", "_rows")
 
     #: torch's class multiplies the current lr (composes with other schedulers).
     chainable: ClassVar[bool] = True
@@ -145,8 +151,9 @@ class TableScheduler(LRScheduler):
     # -- checkpoints --------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """torch's state (every attribute but the optimizer), without the engine's caches."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer" and k not in _CACHES}
+        """torch's state: every attribute in ``__dict__`` but the optimizer (the engine's caches
+        are slots, not in ``__dict__``)."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update({k: v for k, v in state_dict.items() if k not in _CACHES})
@@ -156,6 +163,14 @@ class TableScheduler(LRScheduler):
         self._rows = None
         self._row_lists = []
         self._row_lists_start = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        # ``__dict__`` only: the caches (slots) are rebuilt on demand after a copy or unpickling
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._forget_table()
 
 
 def sequence_of_ints(owner: str, name: str, values: Sequence[Any]) -> list[int]:

@@ -7,6 +7,7 @@ operation order), written into the param groups like torch writes them.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from lrkit.torch.compat._base import (
 class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
+    __slots__ = ("_momentum_rows",)  # a cache, like TableScheduler's: not in ``__dict__``
+
     chainable = False
     cycle_momentum: bool
     use_beta1: bool
@@ -38,6 +41,10 @@ class _MomentumCycling(TableScheduler):
     def __init__(self, optimizer: Optimizer, last_epoch: int) -> None:
         self._momentum_rows: ChunkedTable | None = None
         super().__init__(optimizer, last_epoch)
+
+    def _forget_table(self) -> None:
+        super()._forget_table()
+        self._momentum_rows = None
 
     def _momentum_schedules(self) -> list[Schedule]:
         raise NotImplementedError
@@ -66,15 +73,6 @@ class _MomentumCycling(TableScheduler):
             for group, momentum in zip(self.optimizer.param_groups, row, strict=True):
                 self._set_momentum(group, momentum)
         return lrs
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        super().load_state_dict({k: v for k, v in state_dict.items() if k != "_momentum_rows"})
-        self._momentum_rows = None
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        state.pop("_momentum_rows", None)
-        return state
 
 
 class CyclicLR(_MomentumCycling):
@@ -156,11 +154,32 @@ class CyclicLR(_MomentumCycling):
         """torch's amplitude of cycle (or step) ``x``."""
         if self._scale_fn_custom is not None:
             return float(self._scale_fn_custom(x))
+        return float(self._scale_fn_ref(x))
+
+    @property
+    def _scale_fn_ref(self) -> Callable[[float], float]:
+        """torch's attribute for the built-in mode's amplitude function (a static function, or
+        ``gamma`` bound to one for ``exp_range``); like torch's, unset with a custom ``scale_fn``.
+        A property: it follows ``mode`` after ``load_state_dict`` and is never in the state."""
+        if self._scale_fn_custom is not None:
+            raise AttributeError("'CyclicLR' with a custom scale_fn has no '_scale_fn_ref'")
         if self.mode == "triangular":
-            return 1.0
+            return self._triangular_scale_fn
         if self.mode == "triangular2":
-            return float(1 / (2.0 ** (x - 1)))
-        return float(self.gamma**x)
+            return self._triangular2_scale_fn
+        return functools.partial(self._exp_range_scale_fn, self.gamma)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return float(1 / (2.0 ** (x - 1)))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return float(gamma**x)
 
     def _curve(self, low: float, high: float, *, inverted: bool) -> Schedule:
         return torch_parity.cyclic_triangle(
