@@ -702,7 +702,9 @@ def test_loading_a_state_makes_every_attribute_equal(name: str) -> None:
     mine = {k: v for k, v in vars(saved).items() if k not in _OWN_OBJECTS}
     theirs = {k: v for k, v in vars(loaded).items() if k not in _OWN_OBJECTS}
     assert mine == theirs
-    assert not {"_rows", "_row_lists", "_row_lists_start", "_momentum_rows"} & set(vars(saved))
+    caches = {"_rows", "_row_lists", "_row_lists_start"}
+    caches |= {"_momentum_rows", "_momentum_lists", "_momentum_start"}
+    assert not caches & set(vars(saved))
     assert set(saved.state_dict()) >= set(mine)  # the state is the whole __dict__
 
 
@@ -762,6 +764,129 @@ def test_same_signature_as_torch(name: str) -> None:
     extras = [ours[n] for n in list(ours)[len(theirs) :]]  # lrkit's additions: keyword-only
     assert all(p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in extras)
     assert issubclass(getattr(K, name), LRScheduler)
+
+
+STEPPED: dict[str, Factory] = {
+    name: RESUMABLE[name]
+    for name in [
+        "StepLR",
+        "CosineAnnealingLR",
+        "CosineAnnealingWarmRestarts",
+        "CyclicLR",
+        "OneCycleLR",
+        "LambdaLR",
+        "MultiplicativeLR",
+        "SequentialLR",
+    ]
+}
+
+
+@pytest.mark.parametrize("name", sorted(STEPPED))
+def test_step_fills_tensor_lrs_in_place_and_last_lr_are_copies_like_torch(name: str) -> None:
+    runs = {}
+    for label, module in (("lrkit", K), ("torch", T)):
+        optimizer = make_optimizer([0.1, 0.02], lr_dtype="tensor")
+        tensors = [g["lr"] for g in optimizer.param_groups]
+        scheduler = STEPPED[name](module, optimizer)
+        seen = []
+        for _ in range(8):
+            optimizer.step()
+            scheduler.step()
+            last = scheduler.get_last_lr()
+            assert all(g["lr"] is t for g, t in zip(optimizer.param_groups, tensors, strict=True))
+            assert all(
+                isinstance(v, torch.Tensor) and v is not t
+                for v, t in zip(last, tensors, strict=True)
+            )
+            seen.append([float(v) for v in last] + [float(t) for t in tensors])
+        runs[label] = seen
+    assert_close(runs["lrkit"], runs["torch"])
+
+
+def test_groups_sharing_one_lr_tensor_see_the_last_write_like_torch() -> None:
+    lasts = {}
+    for label, module in (("lrkit", K), ("torch", T)):
+        shared = torch.tensor(0.1, dtype=torch.float64)
+        groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": shared} for _ in "ab"]
+        optimizer = torch.optim.SGD(groups, lr=0.1)
+        scheduler = module.LambdaLR(optimizer, [lambda e: 1 - 0.1 * e, lambda e: 1 - 0.2 * e])
+        optimizer.step()
+        scheduler.step()
+        lasts[label] = [float(v) for v in scheduler.get_last_lr()]
+    assert lasts["lrkit"] == lasts["torch"] == [pytest.approx(0.08)] * 2
+
+
+@pytest.mark.parametrize(
+    "name", ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "PolynomialLR"]
+)
+@pytest.mark.parametrize("composed", [False, True])
+def test_step_with_an_epoch_uses_the_closed_form_and_warns_like_torch(
+    name: str, composed: bool
+) -> None:
+    runs = {}
+    for label, module in (("lrkit", K), ("torch", T)):
+        optimizer = make_optimizer([0.1, 0.02])
+        scheduler = RESUMABLE[name](module, optimizer)
+        other = module.ExponentialLR(optimizer, gamma=0.5) if composed else None
+        seen = []
+        for epoch in [3, 3, 7, 1, 0, 12]:
+            optimizer.step()
+            if other is not None:
+                other.step()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                scheduler.step(epoch)
+            assert [str(w.message) for w in caught] == [T.EPOCH_DEPRECATION_WARNING]
+            assert scheduler.last_epoch == epoch
+            seen.append(_snapshot(optimizer, None) + [float(v) for v in scheduler.get_last_lr()])
+        runs[label] = seen
+    assert_close(runs["lrkit"], runs["torch"])
+
+
+#: Classes that torch gives no closed form: ``step(epoch)`` and a SequentialLR restart call
+#: ``get_lr()`` at the new epoch (the momentum moves with the lr).
+WITHOUT_CLOSED_FORM: dict[str, Factory] = {
+    "CyclicLR": RESUMABLE["CyclicLR"],
+    "CyclicLR-scale_fn": lambda M, o: M.CyclicLR(o, 0.01, 0.1, 3, scale_fn=lambda x: 0.8**x),
+    "OneCycleLR": lambda M, o: M.OneCycleLR(o, max_lr=0.1, total_steps=15),
+    "LambdaLR": RESUMABLE["LambdaLR"],
+    "MultiplicativeLR": RESUMABLE["MultiplicativeLR"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(WITHOUT_CLOSED_FORM))
+@pytest.mark.parametrize(("kind", "key"), [("sgd", "momentum"), ("adam", "betas")])
+def test_step_with_an_epoch_without_a_closed_form_like_torch(
+    name: str, kind: str, key: str
+) -> None:
+    runs = {}
+    for label, module in (("lrkit", K), ("torch", T)):
+        optimizer = make_optimizer([0.1, 0.02], kind)
+        scheduler = WITHOUT_CLOSED_FORM[name](module, optimizer)
+        seen = []
+        for epoch in [3, 1, 4, 4, 0, 7, 15]:
+            optimizer.step()
+            scheduler.step(epoch)
+            seen.append(_snapshot(optimizer, key) + [float(v) for v in scheduler.get_last_lr()])
+        runs[label] = seen
+        if name == "OneCycleLR":
+            with pytest.raises(ValueError, match="Tried to step 16 times"):
+                scheduler.step(16)
+    assert_close(runs["lrkit"], runs["torch"])
+
+
+@pytest.mark.parametrize("name", [*sorted(WITHOUT_CLOSED_FORM), "CosineAnnealingWarmRestarts"])
+def test_sequential_lr_restarts_a_later_child_like_torch(name: str) -> None:
+    child = {**WITHOUT_CLOSED_FORM, **RESUMABLE}[name]
+
+    def factory(M: ModuleType, o: torch.optim.Optimizer) -> Any:
+        return M.SequentialLR(o, [M.ExponentialLR(o, gamma=0.5), child(M, o)], milestones=[3])
+
+    for kind, key in [("sgd", "momentum"), ("adam", "betas")]:
+        assert_close(
+            trace(K, factory, [0.1, 0.02], 12, kind=kind, key=key),
+            trace(T, factory, [0.1, 0.02], 12, kind=kind, key=key),
+        )
 
 
 def test_step_order_warning_like_torch() -> None:

@@ -28,7 +28,14 @@ from lrkit.schedule import Schedule
 
 #: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
 #: and ``load_state_dict`` ignores them in a state written by hand.
-_CACHES = ("_rows", "_row_lists", "_row_lists_start", "_momentum_rows")
+_CACHES = (
+    "_rows",
+    "_row_lists",
+    "_row_lists_start",
+    "_momentum_rows",
+    "_momentum_lists",
+    "_momentum_start",
+)
 
 
 def scalar(value: Any) -> float:
@@ -49,6 +56,13 @@ def per_group_values(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     return [value.clone() if isinstance(value, torch.Tensor) else value] * groups
 
 
+def _scalar_or_0dim(value: Any) -> Any:
+    """What torch fills a tensor lr with: a Python number, or a 1-element tensor as 0-dim."""
+    if isinstance(value, torch.Tensor) and value.dim() != 0:
+        return value.squeeze()
+    return value
+
+
 def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
     if not getattr(scheduler, "_get_lr_called_within_step", False):
         warnings.warn(
@@ -56,6 +70,27 @@ def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+class _within_step:
+    def __init__(self, scheduler: LRScheduler) -> None:
+        self.scheduler = scheduler
+
+    def __enter__(self) -> None:
+        self.saved = getattr(self.scheduler, "_get_lr_called_within_step", False)
+        self.scheduler._get_lr_called_within_step = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.scheduler._get_lr_called_within_step = self.saved
+
+
+def get_lr_at_last_epoch(scheduler: LRScheduler) -> list[float]:
+    """``_get_closed_form_lr`` of the classes that have none in torch (LambdaLR,
+    MultiplicativeLR, CyclicLR, OneCycleLR): torch's ``step(epoch)`` and ``SequentialLR``'s
+    restart then call ``get_lr()`` at the new ``last_epoch``, with its side effects (momentum)
+    and errors (past OneCycleLR's total_steps)."""
+    with _within_step(scheduler):
+        return [scalar(v) for v in scheduler.get_lr()]
 
 
 class TableScheduler(LRScheduler):
@@ -136,6 +171,8 @@ class TableScheduler(LRScheduler):
             return [group["lr"] for group in groups]
         previous = self._closed(step - 1)  # first: it may start a new chunk that holds `step`
         values: list[float | torch.Tensor] = list(self._closed(step))
+        if [group["lr"] for group in groups] == previous:  # one comparison in C: nobody else
+            return values  # changed an lr (the groups hold the very floats of our last row)
         for g, (group, before) in enumerate(zip(groups, previous, strict=True)):
             lr = group["lr"]
             if lr.__class__ is not float:
@@ -143,6 +180,49 @@ class TableScheduler(LRScheduler):
             if lr != before:  # changed by someone else since our last step: torch's recursion
                 values[g] = self._chain(g, step, lr)
         return values
+
+    # -- the step -----------------------------------------------------------------------------
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """torch 2.13's ``LRScheduler._update_lr`` (which its ``step()`` and ``SequentialLR``
+        call), in one pass over the groups where torch makes three: the next values (``get_lr()``,
+        or the closed form at ``epoch``) written into the groups (``fill_`` into tensor lrs),
+        and ``_last_lr`` the groups' lrs after the writes (tensors cloned). torch before 2.13
+        has no ``_update_lr``: its ``step()`` does the same inline and never calls this."""
+        values: Sequence[float | torch.Tensor]
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._get_closed_form_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        groups = self.optimizer.param_groups
+        if len(values) != len(groups):
+            raise ValueError(
+                f"{type(self).__name__} computed {len(values)} learning rates for "
+                f"{len(groups)} param groups"
+            )
+        tensors = False
+        for group, lr in zip(groups, values):  # noqa: B905  # checked: strict=True costs ~0.3 us
+            current = group["lr"]
+            # `__class__ is float` first: isinstance(x, torch.Tensor) costs ~100 ns
+            if current.__class__ is not float and isinstance(current, torch.Tensor):
+                current.fill_(_scalar_or_0dim(lr))
+                tensors = True
+            else:
+                group["lr"] = lr
+                if lr.__class__ is not float and isinstance(lr, torch.Tensor):
+                    tensors = True
+        # with tensors, after all writes (two groups may share one lr tensor), as torch does
+        self._last_lr = (
+            [g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"] for g in groups]
+            if tensors
+            else list(values)
+        )
 
     def lr_at(self, step: int) -> list[float]:
         """The closed-form lr of every group at ``step`` (what an uncomposed run applies)."""

@@ -23,6 +23,7 @@ from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
 from lrkit.torch.compat._base import (
     TableScheduler,
+    get_lr_at_last_epoch,
     per_group_values,
     scalar,
     warn_get_lr_outside_step,
@@ -32,7 +33,8 @@ from lrkit.torch.compat._base import (
 class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
-    __slots__ = ("_momentum_rows",)  # a cache, like TableScheduler's: not in ``__dict__``
+    # caches, like TableScheduler's: not in ``__dict__``
+    __slots__ = ("_momentum_lists", "_momentum_rows", "_momentum_start")
 
     chainable = False
     cycle_momentum: bool
@@ -40,11 +42,28 @@ class _MomentumCycling(TableScheduler):
 
     def __init__(self, optimizer: Optimizer, last_epoch: int) -> None:
         self._momentum_rows: ChunkedTable | None = None
+        self._momentum_lists: list[list[float]] = []  # the current chunk as Python lists
+        self._momentum_start = 0
         super().__init__(optimizer, last_epoch)
 
     def _forget_table(self) -> None:
         super()._forget_table()
         self._momentum_rows = None
+        self._momentum_lists = []
+        self._momentum_start = 0
+
+    def _momentum_row(self, step: int) -> list[float]:
+        """The momentum (or beta1) of every group at ``step`` (shared: do not modify it)."""
+        offset = step - self._momentum_start
+        if 0 <= offset < len(self._momentum_lists):
+            return self._momentum_lists[offset]
+        if self._momentum_rows is None:
+            self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
+        table = self._momentum_rows
+        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
+        self._momentum_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
+        self._momentum_start = table.chunk_start
+        return self._momentum_lists[step - self._momentum_start]
 
     def _momentum_schedules(self) -> list[Schedule]:
         raise NotImplementedError
@@ -64,14 +83,25 @@ class _MomentumCycling(TableScheduler):
         else:
             group["momentum"] = value
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return get_lr_at_last_epoch(self)  # the lr and the momentum, as torch's get_lr()
+
     def get_lr(self) -> list[float | torch.Tensor]:
         lrs = super().get_lr()
         if self.cycle_momentum:
-            if self._momentum_rows is None:
-                self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
-            row = self._momentum_rows.row(self.last_epoch).tolist()
-            for group, momentum in zip(self.optimizer.param_groups, row, strict=True):
-                self._set_momentum(group, momentum)
+            row = self._momentum_row(self.last_epoch)
+            groups = self.optimizer.param_groups
+            if len(row) != len(groups):
+                raise ValueError(
+                    f"{type(self).__name__} has {len(row)} momentums for {len(groups)} param groups"
+                )
+            # plain zips (lengths checked): zip(strict=True) costs ~0.3 us a call
+            if self.use_beta1:
+                for group, momentum in zip(groups, row):  # noqa: B905
+                    group["betas"] = (momentum, *group["betas"][1:])
+            else:
+                for group, momentum in zip(groups, row):  # noqa: B905
+                    group["momentum"] = momentum
         return lrs
 
 
@@ -228,13 +258,6 @@ class CyclicLR(_MomentumCycling):
                 height = (scalar(high) - scalar(low)) * scale
                 self._set_momentum(group, scalar(high) - height * amplitude)
         return lrs
-
-    def _get_closed_form_lr(self) -> list[float]:
-        return (
-            [scalar(v) for v in self._custom_values()]
-            if self._scale_fn_custom
-            else (super()._get_closed_form_lr())
-        )
 
     def state_dict(self) -> dict[str, Any]:
         """Plain data; a custom ``scale_fn`` is saved as torch saves it: ``None`` for a function,

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
 from lrkit.engine import ChunkedTable
@@ -23,11 +24,15 @@ from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
 from lrkit.torch.compat._base import (
     TableScheduler,
+    get_lr_at_last_epoch,
     per_group_values,
     scalar,
     sequence_of_ints,
     warn_get_lr_outside_step,
 )
+
+#: torch marks the constructor's step (``LRScheduler._is_initial``, torch 2.13)
+_MARKS_INITIAL_STEP = hasattr(LRScheduler, "_is_initial")
 
 
 class StepLR(TableScheduler):
@@ -293,18 +298,21 @@ class LambdaLR(_LambdaState):
         ]
 
     def _get_closed_form_lr(self) -> list[float]:
-        with _within_step(self):
-            return [scalar(v) for v in self.get_lr()]
+        return get_lr_at_last_epoch(self)
 
 
 class MultiplicativeLR(_LambdaState):
-    """``lr * lr_lambda(epoch)`` at every step after the first (a recursion by definition: the
-    callable is called at step time, per group, as in torch)."""
+    """``lr * lr_lambda(epoch)`` at every step but the constructor's (a recursion by
+    definition: the callable is called at step time, per group, as in torch). Like torch 2.13's,
+    ``step(epoch)`` and a ``SequentialLR`` restart (epoch 0) multiply too."""
 
     def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
         groups = self.optimizer.param_groups
-        if self._keep_restored_lr or self.last_epoch <= 0:
+        # torch 2.13 keeps the lr only in the constructor's step (_is_initial); torch before it
+        # has no such flag and keeps it at epoch 0
+        initial = self._is_initial if _MARKS_INITIAL_STEP else self.last_epoch <= 0
+        if self._keep_restored_lr or initial:
             self._keep_restored_lr = False
             return [group["lr"] for group in groups]
         step = self.last_epoch
@@ -312,23 +320,14 @@ class MultiplicativeLR(_LambdaState):
             scalar(group["lr"]) * f(step) for f, group in zip(self.lr_lambdas, groups, strict=True)
         ]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return get_lr_at_last_epoch(self)
+
     def _table(self) -> ChunkedTable:
         raise TypeError("MultiplicativeLR has no closed form: it multiplies the current lr")
 
     def lr_at(self, step: int) -> list[float]:
         raise TypeError("MultiplicativeLR has no closed form: it multiplies the current lr")
-
-
-class _within_step:
-    def __init__(self, scheduler: TableScheduler) -> None:
-        self.scheduler = scheduler
-
-    def __enter__(self) -> None:
-        self.saved = getattr(self.scheduler, "_get_lr_called_within_step", False)
-        self.scheduler._get_lr_called_within_step = True
-
-    def __exit__(self, *exc: object) -> None:
-        self.scheduler._get_lr_called_within_step = self.saved
 
 
 __all__ = [
