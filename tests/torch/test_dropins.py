@@ -1011,3 +1011,41 @@ def test_reduce_lr_on_plateau_planned_must_be_an_lrkit_scheduler_on_the_optimize
         K.ReduceLROnPlateau(optimizer, planned=other)
     with pytest.raises(TypeError, match=r"lrkit\.torch\.Scheduler"):
         K.ReduceLROnPlateau(optimizer, planned=K.StepLR(optimizer, 3))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"])
+def test_a_param_group_added_later_is_carried_along_like_torch(name: str) -> None:
+    factory = RESUMABLE[name]
+
+    def run(M: ModuleType) -> list[list[float]]:
+        optimizer = make_optimizer([0.1])
+        scheduler = factory(M, optimizer)
+        seen = []
+        for step in range(15):
+            if step == 4:
+                optimizer.add_param_group(
+                    {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.3}
+                )
+            seen.append([float(g["lr"]) for g in optimizer.param_groups])
+            optimizer.step()
+            scheduler.step()
+        return seen
+
+    if name == "CosineAnnealingLR":  # torch's zips base_lrs with the groups: it cannot
+        with pytest.raises(ValueError):
+            run(T)
+        ours = run(K)  # torch's recursion from the new group's lr, reset at the trough
+        ratio = (1 + math.cos(math.pi * 5 / 7)) / (1 + math.cos(math.pi * 4 / 7))
+        assert ours[5][1] == pytest.approx(ratio * (0.3 - 1e-3) + 1e-3, rel=1e-12)
+        assert ours[14][1] == pytest.approx(0.3, rel=1e-12)  # back at its base after 2 * T_max
+        return
+    assert_close([r[:1] for r in run(K)], [r[:1] for r in run(T)])
+    assert_close([r[1:] for r in run(K)[4:]], [r[1:] for r in run(T)[4:]])
+
+
+def test_a_param_group_added_later_is_refused_where_arguments_are_per_group() -> None:
+    optimizer = make_optimizer([0.1])
+    scheduler = K.OneCycleLR(optimizer, max_lr=0.1, total_steps=10)
+    optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.3})
+    with pytest.raises(ValueError, match="param group was added"):
+        scheduler.step()

@@ -160,8 +160,27 @@ class TableScheduler(LRScheduler):
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed(self.last_epoch)
 
+    def _add_groups(self) -> None:
+        """Param groups added with ``optimizer.add_param_group`` since the last step: their lr
+        is their base (``initial_lr``, as torch sets it), the table gains their columns, and a
+        chainable class then carries them along by torch's recursion, as torch's own do."""
+        groups = self.optimizer.param_groups
+        if len(groups) < len(self.base_lrs):
+            raise ValueError(
+                f"{type(self).__name__}: the optimizer has {len(groups)} param groups, fewer "
+                f"than the {len(self.base_lrs)} it had when this scheduler was built"
+            )
+        for group in groups[len(self.base_lrs) :]:
+            lr = group["lr"]
+            group.setdefault("initial_lr", lr.clone() if isinstance(lr, torch.Tensor) else lr)
+            initial = group["initial_lr"]
+            self.base_lrs.append(initial.clone() if isinstance(initial, torch.Tensor) else initial)
+        self._forget_table()
+
     def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
+        if len(self.optimizer.param_groups) != len(self.base_lrs):
+            self._add_groups()
         step = self.last_epoch
         if not self.chainable:
             return list(self._closed(step))

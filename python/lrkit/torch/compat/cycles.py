@@ -46,6 +46,13 @@ class _MomentumCycling(TableScheduler):
         self._momentum_start = 0
         super().__init__(optimizer, last_epoch)
 
+    def _add_groups(self) -> None:
+        raise ValueError(
+            f"{type(self).__name__}: a param group was added after it was built; its per-group "
+            "arguments (max_lr, momenta) have no value for it. Build the scheduler after "
+            "add_param_group"
+        )
+
     def _forget_table(self) -> None:
         super()._forget_table()
         self._momentum_rows = None

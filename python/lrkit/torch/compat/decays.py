@@ -259,6 +259,12 @@ class _LambdaState(TableScheduler):
         self.lr_lambdas = _callables(type(self).__name__, optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
+    def _add_groups(self) -> None:
+        raise ValueError(
+            f"{type(self).__name__}: a param group was added after it was built and lr_lambda "
+            "has no function for it. Build the scheduler after add_param_group"
+        )
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["lr_lambdas"] = [
