@@ -219,6 +219,10 @@ class TableScheduler(LRScheduler):
                 values = self._get_closed_form_lr()
         finally:
             self._get_lr_called_within_step = False
+        self._write(values)
+
+    def _write(self, values: Sequence[float | torch.Tensor]) -> None:
+        """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes."""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(

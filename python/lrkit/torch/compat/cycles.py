@@ -23,6 +23,7 @@ from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
 from lrkit.torch.compat._base import (
     TableScheduler,
+    _within_step,
     get_lr_at_last_epoch,
     per_group_values,
     scalar,
@@ -459,21 +460,9 @@ class CosineAnnealingWarmRestarts(TableScheduler):
             self._position = epoch
             self.T_cur, self.T_i = self._cycle_of(epoch)
         self.last_epoch = math.floor(epoch)
-        previous = getattr(self, "_get_lr_called_within_step", False)
-        self._get_lr_called_within_step = True
-        try:
+        with _within_step(self):
             values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = previous
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            if isinstance(group["lr"], torch.Tensor):
-                group["lr"].fill_(scalar(lr))
-            else:
-                group["lr"] = lr
-        self._last_lr = [
-            g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"]
-            for g in self.optimizer.param_groups
-        ]
+        self._write(values)
 
     def _cycle_of(self, epoch: float) -> tuple[float, int]:
         """``(T_cur, T_i)`` at ``epoch``; the cycle index from ``log`` is corrected so that a
