@@ -17,48 +17,69 @@ class CosineRestarts final : public Node {
  public:
   CosineRestarts(double start, double end, Step period, double mult, double decay, Step limit)
       : start_(start), end_(end), period_(period), mult_(mult), decay_(decay), limit_(limit) {}
+  // One cycle at a time: the cycle of the segment's first step as the reference finds it, then
+  // a vectorised cosine up to the next restart (every step of a cycle has the same peak, T_i
+  // and S_i, so each value is the reference's formula of its own step).
   void fill(Step t0, Step n, double* out) const override {
-    const double P = static_cast<double>(period_);
-    for (Step k = 0; k < n; ++k) {
-      const Step t = t0 + k;
-      double cycle, t_cur, t_i;
+    Step i = 0;
+    while (i < n) {
+      const Step t = t0 + i;
+      double cycle, origin, t_i;  // origin: S_i as a double (mult != 1) or i * period
+      Step seg_end;
       if (mult_ == 1.0) {
-        const Step i = t / period_;
-        cycle = static_cast<double>(i);
-        t_cur = static_cast<double>(t - i * period_);
-        t_i = P;
+        const Step c = t / period_;
+        cycle = static_cast<double>(c);
+        origin = static_cast<double>(c * period_);
+        t_i = static_cast<double>(period_);
+        seg_end = std::min(n, (c + 1) * period_ - t0);
       } else {
-        // The log inverse of the cycle starts estimates the cycle; float rounding puts exact
-        // boundaries one cycle off, so it is corrected against the starts (as in cycles.py).
-        const double x = static_cast<double>(t);
-        const double estimate = std::log(1.0 - x / P * (1.0 - mult_)) / std::log(mult_);
-        cycle = std::isfinite(estimate) ? std::floor(estimate) : 0.0;
-        for (int c = 0; c < kMaxCorrections; ++c) {
-          if (cycle > 0.0 && cycle_start(cycle) > x) {
-            cycle -= 1.0;
-          } else if (cycle_start(cycle + 1.0) <= x) {
-            cycle += 1.0;
-          } else {
-            break;
-          }
-        }
-        t_i = std::pow(mult_, cycle) * P;
-        t_cur = std::min(std::max(x - cycle_start(cycle), 0.0), t_i);
+        cycle = cycle_of(static_cast<double>(t));
+        origin = cycle_start(cycle);
+        t_i = std::pow(mult_, cycle) * static_cast<double>(period_);
+        // The next restart: the first step x with cycle_start(cycle + 1) <= x.
+        const double next = std::ceil(cycle_start(cycle + 1.0));
+        seg_end = next >= static_cast<double>(t0 + n) ? n : static_cast<Step>(next) - t0;
+        if (seg_end <= i) seg_end = i + 1;  // (never, with monotonic starts: one step, safely)
       }
       if (limit_ >= 0 && cycle >= static_cast<double>(limit_)) {
-        out[k] = end_;
-        continue;
+        std::fill(out + i, out + n, end_);  // the limit is a cycle: every later one is past it
+        return;
       }
       const double peak = start_ * std::pow(decay_, cycle);
-      out[k] = t_cur == 0.0
-                   ? peak
-                   : between(end_ + (peak - end_) * (1.0 + std::cos(kPi * t_cur / t_i)) / 2.0,
-                             peak, end_);
+      const double lo = std::min(peak, end_), hi = std::max(peak, end_), end = end_;
+      const double half = (peak - end_) / 2.0;  // as (peak - end) * (...) / 2: halving is exact
+      const bool whole = mult_ == 1.0;
+      map_steps(t, seg_end - i, out + i, [&](double x) {
+        // mult == 1: x - origin is the exact integer phase; else clamped as in the reference.
+        const double t_cur = whole ? x - origin : std::min(std::max(x - origin, 0.0), t_i);
+        const double v = end + half * (1.0 + vmath::cos_0_pi(kPi * t_cur / t_i));
+        return t_cur == 0.0 ? peak : std::min(std::max(v, lo), hi);
+      });
+      i = seg_end;
     }
   }
 
  private:
   static constexpr int kMaxCorrections = 4;  // == _MAX_CORRECTIONS in cycles.py
+
+  // The cycle of step x (mult != 1): the log inverse of the cycle starts estimates it; float
+  // rounding puts exact boundaries one cycle off, so it is corrected against the starts (the
+  // same operations as cycles.py).
+  double cycle_of(double x) const {
+    const double P = static_cast<double>(period_);
+    const double estimate = std::log(1.0 - x / P * (1.0 - mult_)) / std::log(mult_);
+    double cycle = std::isfinite(estimate) ? std::floor(estimate) : 0.0;
+    for (int c = 0; c < kMaxCorrections; ++c) {
+      if (cycle > 0.0 && cycle_start(cycle) > x) {
+        cycle -= 1.0;
+      } else if (cycle_start(cycle + 1.0) <= x) {
+        cycle += 1.0;
+      } else {
+        break;
+      }
+    }
+    return cycle;
+  }
 
   // First step of cycle i (mult != 1): period * (1 - mult**i) / (1 - mult).
   double cycle_start(double i) const {
@@ -78,20 +99,33 @@ class Cyclic final : public Node {
  public:
   Cyclic(double low, double high, Step up, Step down, int mode, double gamma)
       : low_(low), high_(high), up_(up), down_(down), mode_(mode), gamma_(gamma) {}
+  // One cycle at a time (vectorised within it); exp_range's gamma ** t is libm's pow per step.
   void fill(Step t0, Step n, double* out) const override {
     const Step total = up_ + down_;
-    for (Step k = 0; k < n; ++k) {
-      const Step t = t0 + k;
-      const Step cycle = t / total, phase = t % total;
-      const double scale = phase <= up_
-                               ? static_cast<double>(phase) / static_cast<double>(up_)
-                               : static_cast<double>(total - phase) / static_cast<double>(down_);
-      double amplitude = 1.0;
-      if (mode_ == 1) amplitude = std::pow(0.5, static_cast<double>(cycle));
-      if (mode_ == 2) amplitude = std::pow(gamma_, static_cast<double>(t));
-      out[k] = scale == 1.0 && amplitude == 1.0
-                   ? high_
-                   : between(low_ + (high_ - low_) * scale * amplitude, low_, high_);
+    const double up = static_cast<double>(up_), down = static_cast<double>(down_);
+    const double span = static_cast<double>(total);
+    const double lo = std::min(low_, high_), hi = std::max(low_, high_);
+    Step i = 0;
+    while (i < n) {
+      const Step t = t0 + i, cycle = t / total;
+      const Step seg_end = std::min(n, (cycle + 1) * total - t0);
+      const double origin = static_cast<double>(cycle * total);
+      const double fixed = mode_ == 1 ? std::pow(0.5, static_cast<double>(cycle)) : 1.0;
+      const auto wave = [&](const auto& amplitude_of) {
+        map_steps(t, seg_end - i, out + i, [&](double x) {
+          const double phase = x - origin;  // exact: integers below 2**53
+          const double scale = phase <= up ? phase / up : (span - phase) / down;
+          const double amplitude = amplitude_of(x);
+          const double v = low_ + (high_ - low_) * scale * amplitude;
+          return scale == 1.0 && amplitude == 1.0 ? high_ : std::min(std::max(v, lo), hi);
+        });
+      };
+      if (mode_ == 2) {
+        wave([&](double x) { return std::pow(gamma_, x); });
+      } else {
+        wave([&](double) { return fixed; });
+      }
+      i = seg_end;
     }
   }
 

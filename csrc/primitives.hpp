@@ -1,4 +1,9 @@
 // Primitive schedules: closed forms of the step. Formulas mirror python/lrkit/primitives.py.
+//
+// Loops over steps run through map_steps(), which hands the step to the formula as an exact
+// double and runs the loop on the CPU's widest vector unit (csrc/simd.hpp): the same bits on
+// every path. cos is vmath's vectorised one (within the contract of docs/contract.md); every
+// other operation is the reference's, in the reference's order.
 #pragma once
 
 #include <algorithm>
@@ -6,10 +11,12 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "simd.hpp"
+#include "vmath.hpp"
 
 namespace lrkit {
 
-constexpr double kPi = 3.141592653589793;  // == math.pi
+using vmath::kPi;  // == math.pi
 
 // value clamped to [min(a, b), max(a, b)]: float rounding never leaves an interpolation's ends.
 inline double between(double value, double a, double b) {
@@ -20,12 +27,14 @@ inline double between(double value, double a, double b) {
 // endpoints for 0 < t < length, end from t = length on.
 template <class Formula>
 void fill_interpolation(Step t0, Step n, double* out, double start, double end, Step length,
-                        Formula formula) {
+                        const Formula& formula) {
   Step i = 0;
   if (t0 == 0 && n > 0) out[i++] = start;
   const Step ramp_end = std::min(n, std::max(i, length - t0));  // rows with t < length
-  for (; i < ramp_end; ++i) out[i] = between(formula(static_cast<double>(t0 + i)), start, end);
-  std::fill(out + i, out + n, end);
+  const double lo = std::min(start, end), hi = std::max(start, end);
+  map_steps(t0 + i, ramp_end - i, out + i,
+            [&](double t) { return std::min(std::max(formula(t), lo), hi); });
+  std::fill(out + ramp_end, out + n, end);
 }
 
 class Constant final : public Node {
@@ -58,8 +67,10 @@ class Cosine final : public Node {
   Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
+    // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
+    const double half = (start_ - end_) / 2.0;
     fill_interpolation(t0, n, out, start_, end_, length_, [&](double t) {
-      return end_ + (start_ - end_) * (1.0 + std::cos(kPi * t / L)) / 2.0;
+      return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
     });
   }
 
@@ -147,8 +158,7 @@ class InverseSqrt final : public Node {
   InverseSqrt(double start, Step timescale) : start_(start), timescale_(timescale) {}
   void fill(Step t0, Step n, double* out) const override {
     const double s = static_cast<double>(timescale_);
-    for (Step i = 0; i < n; ++i)
-      out[i] = start_ / std::sqrt(1.0 + static_cast<double>(t0 + i) / s);
+    map_steps(t0, n, out, [&](double t) { return start_ / std::sqrt(1.0 + t / s); });
   }
 
  private:
@@ -166,18 +176,24 @@ class PiecewiseLinear final : public Node {
     // j: number of knots with s_j <= t.
     auto j = static_cast<std::size_t>(std::upper_bound(steps_.begin(), steps_.end(), t0) -
                                       steps_.begin());
-    for (Step i = 0; i < n; ++i) {
+    Step i = 0;
+    while (i < n) {
       const Step t = t0 + i;
-      while (j <= last && steps_[j] <= t) ++j;
-      if (j == 0) {
-        out[i] = values_[0];
-      } else if (j > last) {
-        out[i] = values_[last];
-      } else {
-        const Step s0 = steps_[j - 1], s1 = steps_[j];
-        const double v0 = values_[j - 1], v1 = values_[j];
-        out[i] = v0 + (v1 - v0) * static_cast<double>(t - s0) / static_cast<double>(s1 - s0);
+      if (j == 0 || j > last) {  // before the first knot, or from the last one on: held
+        const Step held_end = j == 0 ? std::min(n, steps_[0] - t0) : n;
+        std::fill(out + i, out + held_end, values_[j == 0 ? 0 : last]);
+        i = held_end;
+        ++j;
+        continue;
       }
+      const Step s0 = steps_[j - 1], s1 = steps_[j], seg_end = std::min(n, s1 - t0);
+      const double v0 = values_[j - 1], v1 = values_[j];
+      const double origin = static_cast<double>(s0), span = static_cast<double>(s1 - s0);
+      // (t - s0) in doubles is exact: both are integers below 2**53.
+      map_steps(t, seg_end - i, out + i,
+                [&](double x) { return v0 + (v1 - v0) * (x - origin) / span; });
+      i = seg_end;
+      ++j;
     }
   }
 

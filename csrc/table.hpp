@@ -14,58 +14,32 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "pool.hpp"
+#include "simd.hpp"
 
 namespace lrkit {
 
 // Below this many table entries a second thread costs more than it saves (measured ~1e5).
 constexpr Step kParallelMin = Step{1} << 17;
 
-// Threads for tables: LRKIT_NUM_THREADS if set (>= 1), else the hardware's, at most 4.
-inline int max_threads() {
-  static const int count = [] {
-    if (const char* env = std::getenv("LRKIT_NUM_THREADS")) {
-      const int v = std::atoi(env);
-      if (v >= 1) return v;
-    }
-    const unsigned hw = std::thread::hardware_concurrency();
-    return static_cast<int>(std::clamp(hw, 1u, 4u));
-  }();
-  return count;
-}
-
-// Calls work(row_begin, row_end) over [0, n) in up to max_threads() pieces aligned to kBlock.
+// Calls work(row_begin, row_end) over [0, n) in up to max_threads() pieces aligned to kBlock
+// (on the pool's threads when the table is large enough and every node is native).
 template <class Work>
 void for_row_ranges(Step n, Step entries_per_row, bool native, Work&& work) {
   const Step entries = n * entries_per_row;
-  int threads = native ? max_threads() : 1;
-  threads = static_cast<int>(std::min<Step>(threads, std::max<Step>(1, entries / kParallelMin)));
+  Step threads = native ? max_threads() : 1;
+  threads = std::min<Step>(threads, std::max<Step>(1, entries / kParallelMin));
+  const Step blocks = (n + kBlock - 1) / kBlock;
+  threads = std::min(threads, std::max<Step>(1, blocks));
   if (threads <= 1) {
     work(Step{0}, n);
     return;
   }
-  const Step blocks = (n + kBlock - 1) / kBlock;
   const Step per = (blocks + threads - 1) / threads;
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-  for (int k = 1; k < threads; ++k) {
+  Pool::instance().run(static_cast<int>(threads), [&](int k) {
     const Step begin = std::min(n, k * per * kBlock), end = std::min(n, (k + 1) * per * kBlock);
-    if (begin >= end) break;
-    pool.emplace_back([&, k, begin, end] {
-      try {
-        work(begin, end);
-      } catch (...) {
-        errors[static_cast<std::size_t>(k)] = std::current_exception();
-      }
-    });
-  }
-  try {
-    work(Step{0}, std::min(n, per * kBlock));
-  } catch (...) {
-    errors[0] = std::current_exception();
-  }
-  for (auto& t : pool) t.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+    if (begin < end) work(begin, end);
+  });
 }
 
 // Index of the first non-finite entry of out[0 .. n), or -1. First a branch-free pass that
@@ -73,12 +47,16 @@ void for_row_ranges(Step n, Step entries_per_row, bool native, Work&& work) {
 // then the search only where something is wrong.
 inline Step first_non_finite(const double* out, Step n) {
   std::uint64_t bits_or = 0;
-  for (Step i = 0; i < n; ++i) {
-    const double zero_or_nan = out[i] * 0.0;
-    std::uint64_t bits;
-    std::memcpy(&bits, &zero_or_nan, sizeof bits);
-    bits_or |= bits;
-  }
+  simd::run([&] {
+    std::uint64_t acc = 0;
+    for (Step i = 0; i < n; ++i) {
+      const double zero_or_nan = out[i] * 0.0;
+      std::uint64_t bits;
+      std::memcpy(&bits, &zero_or_nan, sizeof bits);
+      acc |= bits;
+    }
+    bits_or = acc;
+  });
   if ((bits_or & 0x7FF0000000000000ULL) == 0) return -1;
   for (Step i = 0; i < n; ++i)
     if (!std::isfinite(out[i])) return i;
@@ -117,30 +95,59 @@ inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
 // out[r, g] = base[g] * node_g(start + r) for an (n, G) row-major table, where node_g is
 // nodes[g] (one node per group) or nodes[0] for every group; base may be null (then 1).
 // Returns the first non-finite flat index, or -1.
+//
+// One node: it fills a block of the shared row, then each table row is written in one
+// vectorised pass over the groups, which also ORs the bits of value * 0 (the finiteness check
+// without a second pass over memory). One node per group: each fills a few rows into a scratch
+// tile small enough for the cache, which is then written out row by row.
 inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step n,
                         const double* base, Step groups, double* out) {
   bool native = true;
   for (const Node* node : nodes) native = native && node->native();
+  const bool shared = nodes.size() == 1;
+  // Rows per tile: a whole block for one node; for one node per group, about 256 KiB of tile.
+  const Step tile = shared ? kBlock : std::clamp<Step>((Step{1} << 15) / groups, 16, kBlock);
   FirstBad bad;
   for_row_ranges(n, groups, native, [&](Step r0, Step r1) {
-    std::vector<double> row(static_cast<std::size_t>(std::min(r1 - r0, kBlock)));
-    for (Step b = r0; b < r1; b += kBlock) {
-      const Step m = std::min(kBlock, r1 - b);
-      for (std::size_t k = 0; k < nodes.size(); ++k) {
-        nodes[k]->fill(start + b, m, row.data());
-        const Step g0 = nodes.size() == 1 ? 0 : static_cast<Step>(k);
-        const Step g1 = nodes.size() == 1 ? groups : g0 + 1;
-        for (Step r = 0; r < m; ++r) {
-          double* dst = out + (b + r) * groups;
-          const double v = row[static_cast<std::size_t>(r)];
-          if (base) {
-            for (Step g = g0; g < g1; ++g) dst[g] = base[g] * v;
-          } else {
-            for (Step g = g0; g < g1; ++g) dst[g] = v;
-          }
-        }
+    std::vector<double> scratch(static_cast<std::size_t>(shared ? tile : tile * groups));
+    double* rows = scratch.data();
+    for (Step b = r0; b < r1; b += tile) {
+      const Step m = std::min(tile, r1 - b);
+      if (shared) {
+        nodes[0]->fill(start + b, m, rows);
+      } else {
+        for (Step g = 0; g < groups; ++g) nodes[static_cast<std::size_t>(g)]->fill(start + b, m, rows + g * m);
       }
-      bad.report(b * groups, first_non_finite(out + b * groups, m * groups));
+      // Writes the tile's rows; value(r, g) is the unscaled value of row r, group g.
+      std::uint64_t bits_or = 0;
+      const auto write = [&](const auto& value) {
+        simd::run([&] {
+          std::uint64_t acc = 0;
+          for (Step r = 0; r < m; ++r) {
+            double* dst = out + (b + r) * groups;
+            for (Step g = 0; g < groups; ++g) {
+              const double x = value(r, g);
+              dst[g] = x;
+              const double zero_or_nan = x * 0.0;
+              std::uint64_t bits;
+              std::memcpy(&bits, &zero_or_nan, sizeof bits);
+              acc |= bits;
+            }
+          }
+          bits_or = acc;
+        });
+      };
+      if (shared && base) {
+        write([&](Step r, Step g) { return base[g] * rows[r]; });
+      } else if (shared) {
+        write([&](Step r, Step) { return rows[r]; });
+      } else if (base) {
+        write([&](Step r, Step g) { return base[g] * rows[g * m + r]; });
+      } else {
+        write([&](Step r, Step g) { return rows[g * m + r]; });
+      }
+      if ((bits_or & 0x7FF0000000000000ULL) != 0)
+        bad.report(b * groups, first_non_finite(out + b * groups, m * groups));
     }
   });
   return bad.get();

@@ -3,12 +3,15 @@
 // python/lrkit/parity/torch.py.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 #include <vector>
 
 #include "engine.hpp"
 #include "primitives.hpp"
+#include "simd.hpp"
+#include "vmath.hpp"
 
 namespace lrkit {
 
@@ -20,8 +23,18 @@ class TorchCosineAnnealing final : public Node {
       : start_(start), end_(end), period_(period) {}
   void fill(Step t0, Step n, double* out) const override {
     const double T = static_cast<double>(period_);
-    for (Step i = 0; i < n; ++i) {
-      out[i] = end_ + (start_ - end_) * (1.0 + std::cos(kPi * static_cast<double>(t0 + i) / T)) / 2.0;
+    for (Step b = 0; b < n; b += kBlock) {
+      const Step m = std::min(kBlock, n - b), last = t0 + b + m - 1;
+      if (kPi * static_cast<double>(last) / T <= vmath::kMaxReduced) {
+        map_steps(t0 + b, m, out + b, [&](double t) {
+          return end_ + (start_ - end_) * (1.0 + vmath::cos_reduced(kPi * t / T)) / 2.0;
+        });
+      } else {  // beyond the vector reduction's range (2**20 periods): libm's cos
+        for (Step i = 0; i < m; ++i) {
+          const double t = static_cast<double>(t0 + b + i);
+          out[b + i] = end_ + (start_ - end_) * (1.0 + std::cos(kPi * t / T)) / 2.0;
+        }
+      }
     }
   }
 
@@ -37,28 +50,42 @@ class TorchPhases final : public Node {
  public:
   TorchPhases(std::vector<double> values, std::vector<double> ends, bool cosine, Step total)
       : values_(std::move(values)), ends_(std::move(ends)), cosine_(cosine), total_(total) {}
+  // One phase at a time, vectorised within it.
   void fill(Step t0, Step n, double* out) const override {
-    for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);
-  }
-
- private:
-  double at(Step step) const {
-    if (step > total_) return values_.back();
-    const double t = static_cast<double>(step);
     const std::size_t last = ends_.size() - 1;
-    double start_step = 0.0;
-    for (std::size_t i = 0;; ++i) {
-      const double end_step = ends_[i];
-      if (t <= end_step || i == last) {
-        const double pct = (t - start_step) / (end_step - start_step);
-        const double a = values_[i], b = values_[i + 1];
-        if (cosine_) return b + (a - b) / 2.0 * (std::cos(kPi * pct) + 1.0);
-        return (b - a) * pct + a;
+    Step i = 0;
+    while (i < n) {
+      const Step step = t0 + i;
+      if (step > total_) {
+        std::fill(out + i, out + n, values_.back());
+        return;
       }
-      start_step = end_step;
+      // The phase of `step`: the first with t <= its end (or the last one).
+      const double t = static_cast<double>(step);
+      std::size_t k = 0;
+      double start_step = 0.0;
+      while (k < last && t > ends_[k]) start_step = ends_[k++];
+      // Its last step: floor(ends[k]) (steps are integers), or `total` for the last phase.
+      const Step phase_last = k == last ? total_
+                                        : std::min(total_, static_cast<Step>(std::floor(ends_[k])));
+      const Step seg_end = std::min(n, std::max(phase_last - t0 + 1, i + 1));
+      const double end_step = ends_[k], a = values_[k], b = values_[k + 1];
+      if (cosine_) {
+        map_steps(step, seg_end - i, out + i, [&](double x) {
+          const double pct = (x - start_step) / (end_step - start_step);
+          return b + (a - b) / 2.0 * (vmath::cos_reduced(kPi * pct) + 1.0);
+        });
+      } else {
+        map_steps(step, seg_end - i, out + i, [&](double x) {
+          const double pct = (x - start_step) / (end_step - start_step);
+          return (b - a) * pct + a;
+        });
+      }
+      i = seg_end;
     }
   }
 
+ private:
   std::vector<double> values_, ends_;
   bool cosine_;
   Step total_;
