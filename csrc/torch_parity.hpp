@@ -23,18 +23,15 @@ class TorchCosineAnnealing final : public Node {
       : start_(start), end_(end), period_(period) {}
   void fill(Step t0, Step n, double* out) const override {
     const double T = static_cast<double>(period_);
-    for (Step b = 0; b < n; b += kBlock) {
-      const Step m = std::min(kBlock, n - b), last = t0 + b + m - 1;
-      if (kPi * static_cast<double>(last) / T <= vmath::kMaxReduced) {
-        map_steps(t0 + b, m, out + b, [&](double t) {
-          return end_ + (start_ - end_) * (1.0 + vmath::cos_reduced(kPi * t / T)) / 2.0;
-        });
-      } else {  // beyond the vector reduction's range (2**20 periods): libm's cos
-        for (Step i = 0; i < m; ++i) {
-          const double t = static_cast<double>(t0 + b + i);
-          out[b + i] = end_ + (start_ - end_) * (1.0 + std::cos(kPi * t / T)) / 2.0;
-        }
-      }
+    const double half = (start_ - end_) / 2.0;  // as (start - end) * (...) / 2: halving is exact
+    // Up to T_max the argument is in [0, pi]: the vector cosine; past it (rising again) libm's.
+    const Step vector_end = std::clamp<Step>(period_ + 1 - t0, 0, n);
+    map_steps(t0, vector_end, out, [&](double t) {
+      return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / T));
+    });
+    for (Step i = vector_end; i < n; ++i) {
+      const double t = static_cast<double>(t0 + i);
+      out[i] = end_ + (start_ - end_) * (1.0 + std::cos(kPi * t / T)) / 2.0;
     }
   }
 
@@ -71,10 +68,19 @@ class TorchPhases final : public Node {
       const Step seg_end = std::min(n, std::max(phase_last - t0 + 1, i + 1));
       const double end_step = ends_[k], a = values_[k], b = values_[k + 1];
       if (cosine_) {
-        map_steps(step, seg_end - i, out + i, [&](double x) {
+        // Steps up to the phase's end have pct in [0, 1]: the vector cosine; the last phase's
+        // extrapolated steps past its end, libm's.
+        const Step inside = std::clamp<Step>(static_cast<Step>(std::floor(end_step)) - t0 + 1, i,
+                                             seg_end);
+        const auto anneal = [&](double x) {
           const double pct = (x - start_step) / (end_step - start_step);
-          return b + (a - b) / 2.0 * (vmath::cos_reduced(kPi * pct) + 1.0);
-        });
+          return b + (a - b) / 2.0 * (vmath::cos_0_pi(kPi * pct) + 1.0);
+        };
+        map_steps(step, inside - i, out + i, anneal);
+        for (Step r = inside; r < seg_end; ++r) {
+          const double pct = (static_cast<double>(t0 + r) - start_step) / (end_step - start_step);
+          out[r] = b + (a - b) / 2.0 * (std::cos(kPi * pct) + 1.0);
+        }
       } else {
         map_steps(step, seg_end - i, out + i, [&](double x) {
           const double pct = (x - start_step) / (end_step - start_step);

@@ -13,15 +13,6 @@ namespace lrkit::vmath {
 constexpr double kPi = 3.141592653589793;               // == math.pi
 constexpr double kPio2Hi = 1.5707963267948966;          // fl(pi / 2) == kPi / 2
 constexpr double kPio2Lo = 6.123233995736766e-17;       // pi / 2 - kPio2Hi
-// 2 * pi in three parts, the first two of 33 significant bits: k * part is exact for k < 2**20.
-constexpr double kTwoPiA = 0x1.921fb544p+2;
-constexpr double kTwoPiB = 0x1.0b4611a6p-32;
-constexpr double kTwoPiC = 0x1.3198a2e037073p-67;
-constexpr double kInvTwoPi = 0.15915494309189535;       // fl(1 / (2 * pi))
-// Adding and subtracting 1.5 * 2**52 rounds a double of magnitude < 2**51 to an integer
-// (ties to even), with plain additions (SSE2 has no vector round).
-constexpr double kRoundMagic = 6755399441055744.0;
-
 // sin(y) for |y| <= pi / 2 (and a little beyond): y + y**3 * P(y**2), P of degree 7 (through
 // y**17), interpolated at the Chebyshev nodes of [0, (pi / 2)**2] in 50-digit arithmetic
 // (scripts/sin_coefficients.py); the approximation error is far below an ulp, so the rounding
@@ -42,18 +33,8 @@ inline double sin_poly(double y) {
 
 // cos(x) for 0 <= x <= pi: -sin(x - pi / 2), with pi / 2 in two parts (x - kPio2Hi is exact
 // for x >= pi / 4, and where it is not the error is scaled by sin(x), which is small there).
+// Outside [0, pi] callers use libm's cos: a vector range reduction in doubles loses up to an
+// ulp of the reduced argument, which the contract cannot afford.
 inline double cos_0_pi(double x) { return -sin_poly((x - kPio2Hi) - kPio2Lo); }
-
-// The largest |x| cos_reduced() takes: k * kTwoPiA stays exact for the k it needs.
-constexpr double kMaxReduced = 1048576.0 * 6.283185307179586;  // 2**20 * 2 * pi
-
-// cos(x) for |x| <= kMaxReduced: x - k * 2 * pi (k the nearest integer to x / (2 * pi)) by
-// Cody-Waite in three parts, then cos_0_pi of its magnitude (cos is even). For 0 <= x <= pi,
-// k = 0 and this is cos_0_pi(x) bit for bit.
-inline double cos_reduced(double x) {
-  const double k = (x * kInvTwoPi + kRoundMagic) - kRoundMagic;
-  const double r = ((x - k * kTwoPiA) - k * kTwoPiB) - k * kTwoPiC;
-  return cos_0_pi(r < 0.0 ? -r : r);
-}
 
 }  // namespace lrkit::vmath

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import struct
 import subprocess
 import sys
@@ -283,7 +284,11 @@ def test_demo_runs_what_make_run_shows(capsys: pytest.CaptureFixture[str]) -> No
     assert status == 0
     assert "Seed schedule" in out and "max relative difference" in out
     assert "Training a small MLP" in out and "OneCycleLR" in out
-    assert "100.0% bit-identical" in out  # torch's OneCycleLR and lrkit's drop-in agree exactly
+    # torch's OneCycleLR and lrkit's drop-in: torch's libm cosine against the engine's vectorised
+    # one (docs/contract.md), a few ulp of the peak apart at most, relative to values down to
+    # 4e-6 of the peak (OneCycleLR's floor).
+    differences = [float(d) for d in re.findall(r"max relative difference ([0-9.e+-]+)", out)]
+    assert len(differences) >= 2 and max(differences) < 1e-10, out
 
 
 def test_bench_reports_ratios(capsys: pytest.CaptureFixture[str]) -> None:

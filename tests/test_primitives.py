@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import lrkit
+from contract import assert_within_contract
 
 
 def check(schedule: lrkit.Schedule, expected: dict[int, float]) -> None:
@@ -79,7 +80,8 @@ def test_piecewise_constant() -> None:
     check(s, {0: 1.0, 2: 1.0, 3: 0.5, 4: 0.5, 5: 0.2, 99: 0.2})
 
 
-def test_engine_equals_reference_bitwise_on_long_ranges() -> None:
+def test_engine_is_within_the_contract_on_long_ranges() -> None:
+    """Exact primitives bit for bit; the cosine within 2 * 2**-52 of its magnitude."""
     schedules = [
         lrkit.cosine(start=0.1, end=1e-5, length=100_003),
         lrkit.exponential(start=1.0, gamma=0.99999),
@@ -89,4 +91,4 @@ def test_engine_equals_reference_bitwise_on_long_ranges() -> None:
     for s in schedules:
         steps = range(0, 120_000, 7)
         reference = np.array([s(t) for t in steps])
-        assert np.array_equal(s.table(120_000)[::7], reference), s
+        assert_within_contract(s, s.table(120_000)[::7], reference)

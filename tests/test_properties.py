@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lrkit
+from contract import assert_within_contract
 from lrkit.units import MAX_STEPS
 from strategies import (
     decays,
@@ -26,10 +27,6 @@ from strategies import (
 )
 
 STEPS = 700  # past every length and milestone the strategies draw
-
-
-def assert_close_ulp(a: np.ndarray, b: np.ndarray, maxulp: int = 4) -> None:
-    np.testing.assert_array_max_ulp(a, b, maxulp=maxulp)
 
 
 # -- bounds ------------------------------------------------------------------------------------
@@ -192,7 +189,7 @@ def test_halving_survives_sequence_and_warmup_nesting(
 @given(schedule=schedule_trees)
 def test_engine_equals_reference_on_random_trees(schedule: lrkit.Schedule) -> None:
     reference = np.array([schedule(t) for t in range(STEPS)])
-    assert_close_ulp(schedule.table(STEPS), reference)
+    assert_within_contract(schedule, schedule.table(STEPS), reference)
 
 
 @given(
@@ -204,7 +201,7 @@ def test_engine_equals_reference_on_random_trees(schedule: lrkit.Schedule) -> No
 def test_engine_equals_reference_far_into_the_run(schedule: lrkit.Schedule, start: int) -> None:
     start = max(start, 0)
     reference = np.array([schedule(t) for t in range(start, start + 64)])
-    assert_close_ulp(schedule.table(64, start=start), reference)
+    assert_within_contract(schedule, schedule.table(64, start=start), reference)
 
 
 @settings(max_examples=100)

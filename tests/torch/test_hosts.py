@@ -19,10 +19,12 @@ import pytest
 import torch
 
 import lrkit
+from contract import applied
 from lrkit.torch import Scheduler
 
 # Warmup, cosine, then the constant end: a 30-step run sees all three pieces.
 SCHEDULE = lrkit.warmup(lrkit.cosine(start=1.0, end=0.01, length=20), length=5)
+APPLIED = applied(SCHEDULE)  # the engine's values: what the scheduler writes
 BASE = [0.1, 0.02]  # two param groups: the layer's weight and its bias
 STEPS = 30
 SAVE_AT = 12  # mid-epoch: 16 batches of 4 per epoch
@@ -32,7 +34,7 @@ BATCH = 4
 
 def closed_form(steps: range, base: list[float] = BASE) -> list[list[float]]:
     """The LRs of every group at each step: initial_lr * schedule(t)."""
-    return [[b * SCHEDULE(t) for b in base] for t in steps]
+    return [[b * APPLIED(t) for b in base] for t in steps]
 
 
 def two_group_sgd(layer: torch.nn.Linear) -> torch.optim.SGD:
@@ -139,7 +141,7 @@ def test_lightning_steps_follow_the_schedule_and_resume_bit_for_bit(
     assert config.interval == "step"
     assert [step for step, _ in seen] == list(range(STEPS))
     assert [lrs for _, lrs in seen] == closed_form(range(STEPS))
-    assert float(trainer.optimizers[0].param_groups[0]["lr"]) == BASE[0] * SCHEDULE(STEPS)
+    assert float(trainer.optimizers[0].param_groups[0]["lr"]) == BASE[0] * APPLIED(STEPS)
 
     # Lightning's checkpoint holds our state_dict as plain data: weights_only loading works.
     path = tmp_path / "full" / f"step={SAVE_AT}.ckpt"
@@ -223,7 +225,7 @@ def test_hf_trainer_steps_follow_the_schedule_and_resume_bit_for_bit(
     assert [lrs for _, lrs in seen] == closed_form(range(STEPS))
     # HF logs get_last_lr()[0] after optimizer.step() and before scheduler.step(): the LR the
     # step used, under the step number it reached (global_step + 1).
-    assert logged == [(t + 1, BASE[0] * SCHEDULE(t)) for t in range(STEPS)]
+    assert logged == [(t + 1, BASE[0] * APPLIED(t)) for t in range(STEPS)]
     assert scheduler.last_epoch == STEPS
 
     checkpoint = tmp_path / "full" / f"checkpoint-{SAVE_AT}"
@@ -262,7 +264,7 @@ def test_hf_calling_convention_without_the_trainer() -> None:
         fresh.step()
         scheduler.step()
         assert fresh.get_last_lr() == scheduler.get_last_lr()
-    assert logged == [BASE[0] * SCHEDULE(t) for t in range(STEPS)]
+    assert logged == [BASE[0] * APPLIED(t) for t in range(STEPS)]
     assert isinstance(logged[0], float)
 
 

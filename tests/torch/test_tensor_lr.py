@@ -6,9 +6,11 @@ import pytest
 import torch
 
 import lrkit
+from contract import applied
 from lrkit.torch import Scheduler
 
 SCHEDULE = lrkit.warmup(lrkit.cosine(start=1.0, end=0.0, length=200), length=20)
+APPLIED = applied(SCHEDULE)  # the engine's values: what the scheduler writes
 
 
 def model_and_groups(n_groups: int = 3) -> tuple[list[torch.nn.Parameter], list[dict]]:  # type: ignore[type-arg]
@@ -43,9 +45,9 @@ def test_groups_hold_views_of_one_float64_buffer() -> None:
     assert len({lr.untyped_storage().data_ptr() for lr in lrs}) == 1
     for t in range(1, 30):
         scheduler.step()
-        assert [float(lr) for lr in lrs] == [0.1 * (g + 1) * SCHEDULE(t) for g in range(3)]
+        assert [float(lr) for lr in lrs] == [0.1 * (g + 1) * APPLIED(t) for g in range(3)]
         assert all(g["lr"] is lr for g, lr in zip(optimizer.param_groups, lrs, strict=True))
-    assert scheduler.get_last_lr() == [0.1 * (g + 1) * SCHEDULE(29) for g in range(3)]
+    assert scheduler.get_last_lr() == [0.1 * (g + 1) * APPLIED(29) for g in range(3)]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ def test_compiled_optimizer_step_does_not_recompile_as_the_lr_changes() -> None:
             p.grad = torch.ones_like(p)
         optimizer_step()
         for g, p in enumerate(expected):  # Adam with a constant gradient moves lr per step
-            p.sub_(0.1 * (g + 1) * SCHEDULE(t))
+            p.sub_(0.1 * (g + 1) * APPLIED(t))
         scheduler.step()
     for p, e in zip(params, expected, strict=True):  # the compiled step used each step's lr
         torch.testing.assert_close(p.detach(), e.to(p.dtype), rtol=1e-5, atol=1e-5)
@@ -121,6 +123,6 @@ def test_compiled_optimizer_step_does_not_recompile_as_the_lr_changes() -> None:
         scheduler.step()
     assert len(compiles) == after_first_steps
     assert [float(g["lr"]) for g in optimizer.param_groups] == [
-        0.1 * SCHEDULE(60),
-        0.2 * SCHEDULE(60),
+        0.1 * APPLIED(60),
+        0.2 * APPLIED(60),
     ]
