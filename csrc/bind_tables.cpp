@@ -79,6 +79,17 @@ void register_tables(py::module_& m) {
         "out[r, g] = base[g] * nodes[g or 0](start + r) (base None means 1). Returns the first "
         "non-finite flat index, or -1.");
   m.attr("BLOCK") = kBlock;
+  m.def(
+      "simd_path", [] { return std::string(simd::path_name(simd::active_path())); },
+      "The vector unit the engine's loops run on: 'avx512f', 'avx2' or 'baseline' (the widest "
+      "the CPU has, capped by LRKIT_SIMD). Every path gives the same bits.");
+  m.def(
+      "cpu_simd_path", [] { return std::string(simd::path_name(simd::cpu_path())); },
+      "The widest vector unit this CPU has (what simd_path() uses without LRKIT_SIMD).");
+  m.def(
+      "num_threads", [] { return Pool::instance().width(); },
+      "Threads a large table is split over (LRKIT_NUM_THREADS, else the cores, at most 4; fewer "
+      "if the system refused to start some).");
 }
 
 }  // namespace lrkit

@@ -1,0 +1,71 @@
+"""The vectorised cosine against ``math.cos``, densely: every step of long tables, endpoints of
+the same and of opposite signs, each within the contract of docs/contract.md."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import lrkit
+from lrkit.parity import torch as pt
+
+from contract import EPS, assert_within_contract
+
+
+def _reference(s: lrkit.Schedule, n: int, start: int = 0) -> np.ndarray:
+    return np.array([s(t) for t in range(start, start + n)])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "length"),
+    [
+        (1.0, -1.0, 400_009),  # the widest span for its magnitude: the tightest case
+        (0.1, 1e-5, 300_007),
+        (3.0, -2.9, 200_003),
+        (-1.0, 1.0, 65_537),
+        (1.0, 0.0, 2),
+        (1e-300, 0.0, 1_000),
+        (1e300, -1e300, 1_001),
+    ],
+)
+def test_cosine_every_step(start: float, end: float, length: int) -> None:
+    s = lrkit.cosine(start=start, end=end, length=length)
+    assert_within_contract(s, s.table(length + 2), _reference(s, length + 2))
+
+
+def test_cosine_most_steps_are_the_references_bits() -> None:
+    s = lrkit.cosine(start=1.0, end=0.0, length=100_003)
+    table, reference = s.table(100_003), _reference(s, 100_003)
+    assert np.mean(table == reference) > 0.75
+    assert np.max(np.abs(table - reference)) <= 1.0 * EPS  # measured: 1 * 2**-52 at most
+
+
+def test_cosine_restarts_every_step() -> None:
+    for mult in (1.0, 1.5, 3.0):
+        s = lrkit.cosine_restarts(start=1.0, end=-0.5, period=1_009, period_mult=mult, decay=0.8)
+        assert_within_contract(s, s.table(120_000), _reference(s, 120_000))
+
+
+def test_torch_cosine_annealing_within_and_past_its_period() -> None:
+    s = pt.cosine_annealing(start=0.1, end=-0.1, period=50_000)
+    assert_within_contract(s, s.table(170_000), _reference(s, 170_000))
+    past = s.table(1_000, start=3 * 50_000)  # rising again: libm's cosine, exact
+    assert past.tolist() == _reference(s, 1_000, start=3 * 50_000).tolist()
+
+
+def test_torch_one_cycle_phases() -> None:
+    s = pt.one_cycle(max_lr=0.1, total_steps=100_000, three_phase=True)
+    assert_within_contract(s, s.table(100_002), _reference(s, 100_002))
+
+
+def test_the_bound_is_stated_for_the_span() -> None:
+    """For endpoints of one sign the bound is 2 ulp of the larger; across zero, of the span."""
+    from contract import bound
+
+    assert bound(lrkit.cosine(start=0.1, end=0.01, length=10)) == 2 * EPS * 0.1
+    assert bound(lrkit.cosine(start=1.0, end=-1.0, length=10)) == 2 * EPS * 2.0
+    # scale: the child's bound times the factor, plus one rounding of the product
+    halved = lrkit.scale(lrkit.cosine(start=1.0, end=0.0, length=10), factor=0.5)
+    assert math.isclose(bound(halved), 0.5 * 2 * EPS + 0.5 * EPS)
