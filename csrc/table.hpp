@@ -17,6 +17,14 @@
 #include "pool.hpp"
 #include "simd.hpp"
 
+#if LRKIT_SIMD_X86
+#include <emmintrin.h>
+#endif
+#if defined(__linux__) || defined(__APPLE__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace lrkit {
 
 // Below this many table entries a second thread costs more than it saves (measured ~1e5).
@@ -92,6 +100,69 @@ inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
   return bad.get();
 }
 
+// Tables of at least this many bytes are written with non-temporal stores (x86).
+constexpr Step kStreamBytes = Step{64} << 20;
+
+#if LRKIT_SIMD_X86 && (defined(__linux__) || defined(__APPLE__))
+constexpr bool kCanStream = true;
+
+// Whether the first and last pages of data[0 .. n) are in memory. A fresh array's pages are
+// mapped (and zeroed by the kernel) on first write: ordinary stores then find each page in the
+// cache, while streaming stores would pay for the zeroing and the stores separately.
+inline bool mapped(const double* data, Step n) {
+  static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  for (const double* p : {data, data + n - 1}) {
+    const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(p) & ~(page - 1);
+    unsigned char in_core = 0;
+    if (mincore(reinterpret_cast<void*>(at), page, &in_core) != 0 || !(in_core & 1)) return false;
+  }
+  return true;
+}
+
+inline void stream_fence() { _mm_sfence(); }
+
+// dst[r * groups + g] = base[g] * rows[r] for r < m, with SSE2 non-temporal stores (the same
+// multiplication, so the same bits, as the cached path). Returns the OR of the bits of each
+// value * 0 (the finiteness check).
+inline std::uint64_t write_streaming(const double* rows, Step m, const double* base, Step groups,
+                                     double* dst) {
+  __m128i acc = _mm_setzero_si128();
+  std::uint64_t tail_bits = 0;
+  const __m128d zero = _mm_setzero_pd();
+  for (Step r = 0; r < m; ++r) {
+    double* row = dst + r * groups;
+    const double v = rows[r];
+    Step g = 0;
+    const auto scalar = [&](Step k) {
+      const double x = base[k] * v;
+      row[k] = x;
+      const double zero_or_nan = x * 0.0;
+      std::uint64_t bits;
+      std::memcpy(&bits, &zero_or_nan, sizeof bits);
+      tail_bits |= bits;
+    };
+    if (reinterpret_cast<std::uintptr_t>(row) % 16 != 0 && g < groups) scalar(g++);
+    const __m128d vv = _mm_set1_pd(v);
+    for (; g + 2 <= groups; g += 2) {
+      const __m128d x = _mm_mul_pd(_mm_loadu_pd(base + g), vv);
+      _mm_stream_pd(row + g, x);
+      acc = _mm_or_si128(acc, _mm_castpd_si128(_mm_mul_pd(x, zero)));
+    }
+    if (g < groups) scalar(g);
+  }
+  alignas(16) std::uint64_t lanes[2];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), acc);
+  return lanes[0] | lanes[1] | tail_bits;
+}
+#else
+constexpr bool kCanStream = false;
+inline bool mapped(const double*, Step) { return false; }
+inline void stream_fence() {}
+inline std::uint64_t write_streaming(const double*, Step, const double*, Step, double*) {
+  return 0;
+}
+#endif
+
 // out[r, g] = base[g] * node_g(start + r) for an (n, G) row-major table, where node_g is
 // nodes[g] (one node per group) or nodes[0] for every group; base may be null (then 1).
 // Returns the first non-finite flat index, or -1.
@@ -107,6 +178,9 @@ inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step 
   const bool shared = nodes.size() == 1;
   // Rows per tile: a whole block for one node; for one node per group, about 256 KiB of tile.
   const Step tile = shared ? kBlock : std::clamp<Step>((Step{1} << 15) / groups, 16, kBlock);
+  // Tables far larger than the caches bypass them (non-temporal stores): no read of each line
+  // before it is overwritten, and the caches keep what the caller uses next.
+  const bool streaming = kCanStream && n * groups * 8 >= kStreamBytes;
   FirstBad bad;
   for_row_ranges(n, groups, native, [&](Step r0, Step r1) {
     std::vector<double> scratch(static_cast<std::size_t>(shared ? tile : tile * groups));
@@ -137,7 +211,9 @@ inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step 
           bits_or = acc;
         });
       };
-      if (shared && base) {
+      if (shared && base && streaming && mapped(out + b * groups, m * groups)) {
+        bits_or = write_streaming(rows, m, base, groups, out + b * groups);
+      } else if (shared && base) {
         write([&](Step r, Step g) { return base[g] * rows[r]; });
       } else if (shared) {
         write([&](Step r, Step) { return rows[r]; });
@@ -150,6 +226,7 @@ inline Step fill_groups(const std::vector<const Node*>& nodes, Step start, Step 
         bad.report(b * groups, first_non_finite(out + b * groups, m * groups));
     }
   });
+  if (streaming) stream_fence();
   return bad.get();
 }
 
