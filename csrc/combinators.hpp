@@ -28,7 +28,7 @@ class Warmup final : public Node {
   void fill(Step t0, Step n, double* out) const override {
     const Step ramp_end = std::min(n, std::max<Step>(0, length_ - t0));
     const double L = static_cast<double>(length_);
-    map_steps(t0, ramp_end, out, [&](double t) { return start_ + (target_ - start_) * t / L; });
+    map_steps(t0, ramp_end, out, [=](double t) { return start_ + (target_ - start_) * t / L; });
     if (ramp_end < n)
       child_->fill(t0 + ramp_end - (prefix_ ? length_ : 0), n - ramp_end, out + ramp_end);
   }

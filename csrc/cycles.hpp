@@ -48,12 +48,13 @@ class CosineRestarts final : public Node {
       const double peak = start_ * std::pow(decay_, cycle);
       const double lo = std::min(peak, end_), hi = std::max(peak, end_), end = end_;
       const double half = (peak - end_) / 2.0;  // as (peak - end) * (...) / 2: halving is exact
-      const bool whole = mult_ == 1.0;
-      map_steps(t, seg_end - i, out + i, [&](double x) {
-        // mult == 1: x - origin is the exact integer phase; else clamped as in the reference.
-        const double t_cur = whole ? x - origin : std::min(std::max(x - origin, 0.0), t_i);
+      map_steps(t, seg_end - i, out + i, [=](double x) {
+        // Clamped as in the reference (with mult == 1, x - origin is the exact integer phase,
+        // already in [0, t_i): the clamp changes nothing).
+        const double t_cur = std::min(std::max(x - origin, 0.0), t_i);
         const double v = end + half * (1.0 + vmath::cos_0_pi(kPi * t_cur / t_i));
-        return t_cur == 0.0 ? peak : std::min(std::max(v, lo), hi);
+        const double clamped = std::min(std::max(v, lo), hi);  // a value: selects vectorise
+        return t_cur == 0.0 ? peak : clamped;
       });
       i = seg_end;
     }
@@ -104,7 +105,7 @@ class Cyclic final : public Node {
     const Step total = up_ + down_;
     const double up = static_cast<double>(up_), down = static_cast<double>(down_);
     const double span = static_cast<double>(total);
-    const double lo = std::min(low_, high_), hi = std::max(low_, high_);
+    const double lo = std::min(low_, high_), hi = std::max(low_, high_), top = high_;
     Step i = 0;
     while (i < n) {
       const Step t = t0 + i, cycle = t / total;
@@ -112,18 +113,20 @@ class Cyclic final : public Node {
       const double origin = static_cast<double>(cycle * total);
       const double fixed = mode_ == 1 ? std::pow(0.5, static_cast<double>(cycle)) : 1.0;
       const auto wave = [&](const auto& amplitude_of) {
-        map_steps(t, seg_end - i, out + i, [&](double x) {
+        map_steps(t, seg_end - i, out + i, [=](double x) {
           const double phase = x - origin;  // exact: integers below 2**53
           const double scale = phase <= up ? phase / up : (span - phase) / down;
           const double amplitude = amplitude_of(x);
           const double v = low_ + (high_ - low_) * scale * amplitude;
-          return scale == 1.0 && amplitude == 1.0 ? high_ : std::min(std::max(v, lo), hi);
+          const double clamped = std::min(std::max(v, lo), hi);
+          const bool peak = (scale == 1.0) & (amplitude == 1.0);  // values, no branch: vectorises
+          return peak ? top : clamped;
         });
       };
       if (mode_ == 2) {
-        wave([&](double x) { return std::pow(gamma_, x); });
+        wave([=](double x) { return std::pow(gamma_, x); });
       } else {
-        wave([&](double) { return fixed; });
+        wave([=](double) { return fixed; });
       }
       i = seg_end;
     }

@@ -33,7 +33,7 @@ void fill_interpolation(Step t0, Step n, double* out, double start, double end, 
   const Step ramp_end = std::min(n, std::max(i, length - t0));  // rows with t < length
   const double lo = std::min(start, end), hi = std::max(start, end);
   map_steps(t0 + i, ramp_end - i, out + i,
-            [&](double t) { return std::min(std::max(formula(t), lo), hi); });
+            [=](double t) { return std::min(std::max(formula(t), lo), hi); });
   std::fill(out + ramp_end, out + n, end);
 }
 
@@ -53,7 +53,7 @@ class Linear final : public Node {
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
     fill_interpolation(t0, n, out, start_, end_, length_,
-                       [&](double t) { return start_ + (end_ - start_) * t / L; });
+                       [=](double t) { return start_ + (end_ - start_) * t / L; });
   }
 
  private:
@@ -69,7 +69,7 @@ class Cosine final : public Node {
     const double L = static_cast<double>(length_);
     // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
     const double half = (start_ - end_) / 2.0;
-    fill_interpolation(t0, n, out, start_, end_, length_, [&](double t) {
+    fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
       return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
     });
   }
@@ -141,7 +141,7 @@ class Polynomial final : public Node {
       : start_(start), end_(end), length_(length), power_(power) {}
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
-    fill_interpolation(t0, n, out, start_, end_, length_, [&](double t) {
+    fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
       return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
     });
   }
@@ -158,7 +158,7 @@ class InverseSqrt final : public Node {
   InverseSqrt(double start, Step timescale) : start_(start), timescale_(timescale) {}
   void fill(Step t0, Step n, double* out) const override {
     const double s = static_cast<double>(timescale_);
-    map_steps(t0, n, out, [&](double t) { return start_ / std::sqrt(1.0 + t / s); });
+    map_steps(t0, n, out, [=](double t) { return start_ / std::sqrt(1.0 + t / s); });
   }
 
  private:
@@ -191,7 +191,7 @@ class PiecewiseLinear final : public Node {
       const double origin = static_cast<double>(s0), span = static_cast<double>(s1 - s0);
       // (t - s0) in doubles is exact: both are integers below 2**53.
       map_steps(t, seg_end - i, out + i,
-                [&](double x) { return v0 + (v1 - v0) * (x - origin) / span; });
+                [=](double x) { return v0 + (v1 - v0) * (x - origin) / span; });
       i = seg_end;
       ++j;
     }

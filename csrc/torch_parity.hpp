@@ -26,7 +26,7 @@ class TorchCosineAnnealing final : public Node {
     const double half = (start_ - end_) / 2.0;  // as (start - end) * (...) / 2: halving is exact
     // Up to T_max the argument is in [0, pi]: the vector cosine; past it (rising again) libm's.
     const Step vector_end = std::clamp<Step>(period_ + 1 - t0, 0, n);
-    map_steps(t0, vector_end, out, [&](double t) {
+    map_steps(t0, vector_end, out, [=](double t) {
       return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / T));
     });
     for (Step i = vector_end; i < n; ++i) {
@@ -72,7 +72,7 @@ class TorchPhases final : public Node {
         // extrapolated steps past its end, libm's.
         const Step inside = std::clamp<Step>(static_cast<Step>(std::floor(end_step)) - t0 + 1, i,
                                              seg_end);
-        const auto anneal = [&](double x) {
+        const auto anneal = [=](double x) {
           const double pct = (x - start_step) / (end_step - start_step);
           return b + (a - b) / 2.0 * (vmath::cos_0_pi(kPi * pct) + 1.0);
         };
@@ -82,7 +82,7 @@ class TorchPhases final : public Node {
           out[r] = b + (a - b) / 2.0 * (std::cos(kPi * pct) + 1.0);
         }
       } else {
-        map_steps(step, seg_end - i, out + i, [&](double x) {
+        map_steps(step, seg_end - i, out + i, [=](double x) {
           const double pct = (x - start_step) / (end_step - start_step);
           return (b - a) * pct + a;
         });
