@@ -43,8 +43,10 @@ void for_row_ranges(Step n, Step entries_per_row, bool native, Work&& work) {
     work(Step{0}, n);
     return;
   }
-  const Step per = (blocks + threads - 1) / threads;
-  Pool::instance().run(static_cast<int>(threads), [&](int k) {
+  // A few parts per thread, claimed as threads come free: a worker that wakes late takes fewer.
+  const Step parts = std::min(blocks, threads * 4);
+  const Step per = (blocks + parts - 1) / parts;
+  Pool::instance().run(static_cast<int>(parts), [&](int k) {
     const Step begin = std::min(n, k * per * kBlock), end = std::min(n, (k + 1) * per * kBlock);
     if (begin < end) work(begin, end);
   });
