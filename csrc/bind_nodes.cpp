@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "gil.hpp"
 #include "combinators.hpp"
 #include "primitives.hpp"
 
@@ -62,10 +63,10 @@ void register_nodes(py::module_& m) {
               throw py::value_error("values(start, n) needs 0 <= start, 0 <= n and steps <= 2**53");
             py::array_t<double> out(static_cast<py::ssize_t>(n));
             double* data = out.mutable_data();
-            {
-              py::gil_scoped_release release;
+            without_gil([&] {
               self.fill(start, n, data);
-            }
+              return 0;
+            });
             return out;
           },
           py::arg("start"), py::arg("n"),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "gil.hpp"
 #include "table.hpp"
 
 namespace py = pybind11;
@@ -38,8 +39,7 @@ Step fill_1d(const NodePtr& node, Step start, py::array out) {
   const Step n = out.shape(0);
   require_range(start, n);
   auto* data = static_cast<double*>(out.mutable_data());
-  py::gil_scoped_release release;
-  return fill_rows(*node, start, n, data);
+  return without_gil([&] { return fill_rows(*node, start, n, data); });
 }
 
 Step fill_2d(const std::vector<NodePtr>& nodes, Step start, const py::object& base_obj,
@@ -65,8 +65,7 @@ Step fill_2d(const std::vector<NodePtr>& nodes, Step start, const py::object& ba
   raw.reserve(nodes.size());
   for (const auto& p : nodes) raw.push_back(p.get());
   auto* data = static_cast<double*>(out.mutable_data());
-  py::gil_scoped_release release;
-  return fill_groups(raw, start, n, base, groups, data);
+  return without_gil([&] { return fill_groups(raw, start, n, base, groups, data); });
 }
 
 }  // namespace

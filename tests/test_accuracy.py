@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 import lrkit
-from lrkit.parity import torch as pt
-
 from contract import EPS, assert_within_contract
+from lrkit.parity import torch as pt
 
 
 def _reference(s: lrkit.Schedule, n: int, start: int = 0) -> np.ndarray:

@@ -274,3 +274,23 @@ def test_threaded_tables_report_the_first_non_finite_step() -> None:
         late.table(400_000, base=[1.0, 0.5])
     with pytest.raises(lrkit.NonFiniteValueError, match="inf at step 300308, group 1"):
         late.table(400_000, base=[1e-300, 2.0])  # 2 * 1e308 overflows one step earlier
+
+
+EXIT_DURING_TABLE = """
+import threading, time, lrkit
+s = lrkit.cosine(1.0, 0.0, 10**9)
+def loop():
+    while True:
+        s.table(200_000)
+threading.Thread(target=loop, daemon=True).start()
+time.sleep(0.2)
+"""
+
+
+def test_interpreter_exit_while_a_daemon_thread_is_in_a_table() -> None:
+    """At exit CPython ends a daemon thread that asks for the GIL back by unwinding it; the
+    engine takes the GIL back outside any noexcept frame, so the process exits cleanly (it
+    aborted with "terminate called without an active exception")."""
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", EXIT_DURING_TABLE], capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()
