@@ -56,7 +56,10 @@ def side_by_side(benchmark) -> Callable[[str, str], None]:  # type: ignore[no-un
             units = pair.lrkit_units if side == "lrkit" else pair.anchor_units  # per call
             benchmark.extra_info.update(side=case.lrkit if side == "lrkit" else case.anchor,
                                         per=case.unit, units_per_call=units)  # fmt: skip
-            benchmark(pair.lrkit if side == "lrkit" else pair.anchor)
-            pair.check()
+            try:
+                benchmark(pair.lrkit if side == "lrkit" else pair.anchor)
+                pair.check()
+            finally:
+                pair.close()
 
     return run

@@ -8,6 +8,7 @@ import dataclasses
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -185,3 +186,14 @@ def test_import_lrkit_and_its_cli_import_neither_torch_nor_the_benchmarks() -> N
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_docs_performance_md_has_a_measured_table_of_every_row() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "performance.md").read_text(encoding="utf-8")
+    begin, end = "<!-- measured: begin", "<!-- measured: end -->"
+    measured = text[text.index(begin) : text.index(end)]
+    for case in catalogue(Sizes()):  # `make perf-docs` after a row changes
+        assert f"| {case.measure} " in measured, case.id
+    assert "(performance.png)" in text
+    assert (docs / "performance.png").read_bytes()[:4] == b"\x89PNG"

@@ -101,7 +101,8 @@ class Pair:
     check: Callable[[], None]
     lrkit_units: int = 1
     anchor_units: int = 1
-    note: str = ""
+    #: Undoes what the builder changed for the row (torch's thread count), after the check.
+    close: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,6 @@ class Result:
     #: Spread (max - min) / median of the repeats, lrkit's and the anchor's.
     spread: tuple[float, float]
     process: str
-    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -42,7 +42,7 @@ def catalogue(sizes: Sizes) -> list[Case]:
         ),
         Case(
             "table-torch-cos",
-            f"{table} vs one torch.cos(x, out=y) over {n} float64",
+            f"{table} vs one torch.cos(x, out=y) over {n} float64 (one torch thread)",
             Target("time", 1.0),
             "lrkit table (out=)",
             "torch.cos",

@@ -35,6 +35,8 @@ def measure(case: Case, settings: Settings, *, process: str = "this process") ->
             problem = None
         except Mismatch as exc:
             problem = str(exc)
+        finally:
+            pair.close()
     del pair
     gc.collect()
     lrkit_cost = lrkit.median / _units(case, "lrkit", settings.sizes)

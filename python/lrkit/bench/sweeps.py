@@ -1,6 +1,6 @@
 """The curves of ``lrkit bench --plot``: step() cost against the number of param groups, and
-table cost against the number of steps, for lrkit, torch and numpy (median seconds per call,
-every size's callables timed interleaved)."""
+table cost against the number of steps, for lrkit, torch and numpy (median seconds per call
+over at most 5 repeats, every size's callables timed interleaved)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ Maker = Callable[[], Callable[[], object]]
 def _measure(sweep: Sweep, size: int, makers: dict[str, Maker | None], settings: Settings) -> None:
     names = [name for name, make in makers.items() if make is not None]
     calls = [make() for make in makers.values() if make is not None]
-    timings = compare(calls, repeats=settings.repeats, min_time=settings.min_time)
+    # Curves, not targets: fewer and shorter repeats than the rows keep --plot quick.
+    timings = compare(calls, repeats=min(settings.repeats, 5), min_time=settings.min_time / 2)
     measured = dict(zip(names, (t.median for t in timings), strict=True))
     sweep.x.append(size)
     for name in makers:
@@ -84,11 +85,18 @@ def _step_makers(groups: int, length: int) -> dict[str, Maker | None]:
 
 
 def table_costs(settings: Settings, sizes: Sequence[int]) -> Sweep:
-    """A warmup+cosine table of each length, by each method (torch's stepping only up to the
-    report's ``torch_steps``: it costs about 2 us per entry)."""
+    """A warmup+cosine table of each length, by each method (torch on one thread; its stepping
+    only up to the report's ``torch_steps``: it costs about 2 us per entry)."""
+    import torch
+
     sweep = Sweep("warmup+cosine table cost vs steps", "steps", "seconds per table", [])
-    for n in sizes:
-        _measure(sweep, n, _table_makers(n, stepped=n <= settings.sizes.torch_steps), settings)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # default threads swing 10x with load: no curve to read
+    try:
+        for n in sizes:
+            _measure(sweep, n, _table_makers(n, stepped=n <= settings.sizes.torch_steps), settings)
+    finally:
+        torch.set_num_threads(threads)
     return sweep
 
 
@@ -99,7 +107,7 @@ def _table_makers(n: int, *, stepped: bool) -> dict[str, Maker | None]:
     return {
         "lrkit table": lambda: lambda: schedule.table(n),
         "numpy closed form": lambda: lambda: tables.seed_numpy(n),
-        "torch closed form (tensor ops)": lambda: (
+        "torch closed form (tensor ops, one thread)": lambda: (
             lambda: torch_anchors.warmup_cosine(
                 n, warm=warm, peak=LR_MAX, end=LR_MIN, length=n - warm
             )

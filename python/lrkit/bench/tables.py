@@ -70,9 +70,13 @@ def versus_torch_ops(sizes: Sizes) -> Pair:
 
 
 def versus_torch_cos(sizes: Sizes) -> Pair:
-    """The warmup+cosine table against one ``torch.cos(x, out=y)`` over as many float64."""
+    """The warmup+cosine table against one ``torch.cos(x, out=y)`` over as many float64, on one
+    torch thread (torch's vectorised cos alone: with a busy core, torch's default threads wait
+    on each other and the pass takes ~10x longer)."""
     import torch
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     n = sizes.table
     schedule = seed(n)
     out = np.empty(n)
@@ -85,7 +89,12 @@ def versus_torch_cos(sizes: Sizes) -> Pair:
         torch.cos(x, out=y)
         assert_close("torch.cos", y.numpy(), np.cos(x.numpy()), rtol=4 * 2.0**-52)
 
-    return Pair(lambda: schedule.table(n, out=out), lambda: torch.cos(x, out=y), check)
+    return Pair(
+        lambda: schedule.table(n, out=out),
+        lambda: torch.cos(x, out=y),
+        check,
+        close=lambda: torch.set_num_threads(threads),
+    )
 
 
 def versus_torch_stepping(sizes: Sizes) -> Pair:
