@@ -10,7 +10,7 @@ SKB_DEV    := -Ceditable.rebuild=true -Cbuild-dir=build/{wheel_tag} -Ceditable.v
 # A real plugin package, installed into the venv so the tests use it by name (docs/plugins.md).
 EXAMPLE_PLUGIN := examples/lrkit-example-plugin
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench benchmarks perf-docs lint clean
 .DEFAULT_GOAL := test
 
 install: $(VENV)/.stamp
@@ -30,8 +30,20 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The performance report: measured ratios against the targets (docs/performance.md).
 bench: install
-	$(BIN)/python -m pytest -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
+	$(BIN)/lrkit bench
+
+# The pytest-benchmark suite (one group per row of the report); the single-thread rows need
+# LRKIT_NUM_THREADS=1 from the start of the process, hence the second run.
+BENCH_COLUMNS := --benchmark-columns=min,median,mean,rounds
+benchmarks: install
+	$(BIN)/python -m pytest -q benchmarks --benchmark-only $(BENCH_COLUMNS)
+	LRKIT_NUM_THREADS=1 $(BIN)/python -m pytest -q benchmarks -m single_thread --benchmark-only $(BENCH_COLUMNS)
+
+# Measures again and rewrites the measured part of docs/performance.md and its plot.
+perf-docs: install
+	$(BIN)/python benchmarks/update_docs.py
 
 lint: install
 	$(BIN)/ruff check python tests benchmarks examples

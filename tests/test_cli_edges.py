@@ -60,7 +60,10 @@ def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["show", COSINE, "--epochs", "0.1", "--steps-per-epoch", "3"], "is 0.3 steps"),
         (["show", COSINE, "--epochs", "1e300", "--steps-per-epoch", "3"], "must be 1 to"),
         (["show", COSINE, "--steps", "5", "--epochs", "1"], "not allowed with argument"),
-        (["bench", "--steps", "1e9"], "bench --steps is at most 100,000,000"),
+        (["bench", COSINE, "--steps", "1e9"], "bench --steps is at most 100,000,000"),
+        (["bench", "--steps", "100"], "--steps and --steps-per-epoch size a CONFIG's table"),
+        (["bench", COSINE, "--json"], "--json: for the report (lrkit bench without CONFIG)"),
+        (["bench", COSINE, "--quick", "--plot", "x.png"], "--quick, --plot: for the report"),
     ],
 )
 def test_usage_errors_are_one_line_with_a_suggestion(

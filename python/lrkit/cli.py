@@ -8,7 +8,8 @@
     lrkit table CONFIG --steps N [--every K] [--format csv|json] [-o FILE]
     lrkit plugins                                     loaded plugins and failures
     lrkit demo                                        what `make run` shows
-    lrkit bench [CONFIG] [--steps N]                  engine vs numpy vs a Python loop
+    lrkit bench [--quick] [--json] [--plot FILE]      lrkit vs numpy and torch, against targets
+    lrkit bench CONFIG [--steps N]                    one table: engine vs numpy vs a Python loop
 
 CONFIG is JSON text, a .json/.yaml/.toml file or ``name:key=value,...`` (see
 :mod:`lrkit.configs`). Values come from the C++ engine in table chunks. Errors are one line on
@@ -42,6 +43,8 @@ from lrkit.units import MAX_STEPS, UnresolvedDurationError
 EXIT_USAGE = 2
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
+#: Exit status of ``bench`` when a benchmarked result differs from its reference.
+EXIT_WRONG_RESULT = 1
 #: The longest ``bench`` table (it is held in memory: 800 MB of float64).
 MAX_BENCH_STEPS = 100_000_000
 
@@ -416,29 +419,56 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
-    """Time one table: the C++ engine against numpy and a Python loop, as ratios."""
-    from lrkit import demo
+    """Without CONFIG: the performance report, lrkit against numpy and torch on every target
+    (docs/performance.md); with CONFIG: that schedule's table, the C++ engine against its numpy
+    closed form (where lrkit.bench has one) and a Python loop."""
+    if args.config:
+        extra = [flag for flag, on in (("--quick", args.quick), ("--json", args.json),
+                                       ("--plot", args.plot is not None)) if on]  # fmt: skip
+        if extra:
+            raise CliError(
+                f"{', '.join(extra)}: for the report (lrkit bench without CONFIG), not for a CONFIG"
+            )
+        return _bench_config(args, out)
+    if args.steps is not None or args.steps_per_epoch is not None:
+        raise CliError(
+            "--steps and --steps-per-epoch size a CONFIG's table; the report (no CONFIG) has "
+            "fixed sizes (--quick for smaller ones)"
+        )
+    from lrkit.bench.model import Settings
+    from lrkit.bench.report import build, render
+
+    if args.plot is not None:
+        check_output(args.plot)
+    settings = (
+        Settings.quick_settings(args.repeat) if args.quick else Settings(repeats=args.repeat or 7)
+    )
+
+    def note(text: str) -> None:
+        if not args.quiet:
+            sys.stderr.write(f"bench: {text}\n")
+
+    report = build(settings, plot=args.plot, progress=note)
+    out.write(report.to_json() + "\n" if args.json else render(report))
+    return EXIT_WRONG_RESULT if report.failed_checks else 0
+
+
+def _bench_config(args: argparse.Namespace, out: TextIO) -> int:
+    """One schedule's table: engine vs numpy closed form vs Python loop, best of --repeat."""
+    from lrkit.bench.matching import closed_form
 
     steps = int(args.steps) if args.steps is not None else 1_000_000
     if steps > MAX_BENCH_STEPS:
         raise CliError(
             f"bench --steps is at most {MAX_BENCH_STEPS:,} (the timed table is held in memory)"
         )
-    if args.config:
-        schedule, config = load_schedule(
-            args.config, steps=steps, steps_per_epoch=args.steps_per_epoch
-        )
-        label, numpy_table = label_of(config), None
-    else:
-        warm = steps // 20
-        schedule = lrkit.warmup(
-            lrkit.cosine(start=demo.LR_MAX, end=demo.LR_MIN, length=steps - warm), length=warm
-        )
-        label = f"warmup({warm}) + cosine (the demo's schedule)"
-        numpy_table = lambda: demo.numpy_seed_table(steps, warm)  # noqa: E731
-    rows = _bench_rows(schedule, steps, numpy_table, repeat=args.repeat, quiet=args.quiet)
+    schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=args.steps_per_epoch)
+    form = closed_form(schedule)
+    numpy_table = None if form is None else (lambda: form(steps))
+    repeat = args.repeat or 5
+    rows = _bench_rows(schedule, steps, numpy_table, repeat=repeat, quiet=args.quiet)
     engine = rows[0][1]
-    out.write(f"a {steps:,}-step table of {label} (best of {args.repeat}):\n")
+    out.write(f"a {steps:,}-step table of {label_of(config)} (best of {repeat}):\n")
     for name, seconds in rows:
         ratio = (
             "1.00x (reference)"
@@ -446,6 +476,12 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
             else f"{seconds / engine:,.2f}x the engine's time"
         )
         out.write(f"  {name:<30} {seconds * 1e3:10.2f} ms   {ratio}\n")
+    if form is not None:
+        table, expected = schedule.table(steps), form(steps)
+        error = float(
+            np.max(np.abs(table - expected)) / max(float(np.max(np.abs(expected))), 1e-300)
+        )
+        out.write(f"  engine == numpy closed form within {error:.1e} of the largest value\n")
     return 0
 
 
@@ -623,11 +659,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("plugins", cmd_plugins, "loaded plugins and failures")
     command("demo", cmd_demo, "what `make run` shows")
-    bench = command("bench", cmd_bench, "engine vs numpy vs Python loop")
-    bench.add_argument("config", metavar="CONFIG", nargs="?", help=CONFIG_HELP)
-    bench.add_argument("--steps", type=_count, help="table length (default 1,000,000)")
+    bench = command("bench", cmd_bench, "lrkit vs numpy and torch: measured ratios vs targets")
+    bench.add_argument(
+        "config",
+        metavar="CONFIG",
+        nargs="?",
+        help=CONFIG_HELP + "; given, time that schedule's table instead of the report",
+    )
+    bench.add_argument("--steps", type=_count, help="CONFIG's table length (default 1,000,000)")
     bench.add_argument("--steps-per-epoch", type=_count, metavar="K")
-    bench.add_argument("--repeat", type=_count, default=5, help="best of this many runs")
+    bench.add_argument(
+        "--repeat",
+        type=_count,
+        help="report: median of this many repeats (default 7, --quick 3); CONFIG: best of "
+        "this many runs (default 5)",
+    )
+    bench.add_argument(
+        "--quick", action="store_true", help="report: small sizes and few repeats (for CI)"
+    )
+    bench.add_argument("--json", action="store_true", help="report: as JSON on stdout")
+    bench.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="report: also draw step cost vs groups and table cost vs steps (needs matplotlib)",
+    )
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of lrkit against numpy and torch: the rows of ``lrkit bench``."""
