@@ -2,7 +2,7 @@
 #include "bindings.hpp"
 
 // Bumped whenever the Python-visible interface changes; lrkit/__init__.py refuses a stale build.
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lrkit's C++ engine: schedule nodes evaluated over ranges of steps, GIL released.";
@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   lrkit::register_tables(m);
   lrkit::register_cycles(m);
   lrkit::register_torch_parity(m);
+  lrkit::register_groups(m);
 }
