@@ -228,6 +228,88 @@ PyObject* set_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   Py_RETURN_TRUE;
 }
 
+// One entry of `keys`: a str (groups[g][name] = value) or a (str, int) tuple naming element
+// `index` of a tuple or list entry (groups[g][name] becomes a new tuple with value there, as
+// torch's cycling schedulers write Adam's betas[0]).
+struct GroupKey {
+  PyObject* name = nullptr;
+  Py_ssize_t index = -1;  // -1: the entry itself
+};
+
+constexpr Py_ssize_t kMaxBlocks = 4;
+
+bool parse_keys(PyObject* keys, GroupKey* out, Py_ssize_t& blocks) {
+  const char* what =
+      "keys must be a tuple of 1 to 4 keys, each a str or a (str, int >= 0) tuple, the first a "
+      "str, got %R";
+  if (!PyTuple_Check(keys) || PyTuple_GET_SIZE(keys) == 0 || PyTuple_GET_SIZE(keys) > kMaxBlocks) {
+    PyErr_Format(PyExc_TypeError, what, keys);
+    return false;
+  }
+  blocks = PyTuple_GET_SIZE(keys);
+  for (Py_ssize_t k = 0; k < blocks; ++k) {
+    PyObject* key = PyTuple_GET_ITEM(keys, k);
+    if (PyUnicode_Check(key)) {
+      out[k] = GroupKey{key, -1};
+      continue;
+    }
+    if (k > 0 && PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 2 &&
+        PyUnicode_Check(PyTuple_GET_ITEM(key, 0)) && PyLong_Check(PyTuple_GET_ITEM(key, 1))) {
+      const Py_ssize_t index = PyLong_AsSsize_t(PyTuple_GET_ITEM(key, 1));
+      if (index == -1 && PyErr_Occurred()) PyErr_Clear();
+      if (index >= 0) {
+        out[k] = GroupKey{PyTuple_GET_ITEM(key, 0), index};
+        continue;
+      }
+    }
+    PyErr_Format(PyExc_TypeError, what, keys);
+    return false;
+  }
+  return true;
+}
+
+// groups[g][name] = a tuple of groups[g][name] with element `index` replaced by values[g] (each
+// entry checked to be a tuple or list with that element).
+bool write_elements(PyObject* groups, const GroupKey& key, const double* values,
+                    Py_ssize_t count) {
+  for (Py_ssize_t g = 0; g < count; ++g) {
+    if (g >= PyList_GET_SIZE(groups)) {
+      PyErr_SetString(PyExc_RuntimeError, "the param-group list shrank while it was written");
+      return false;
+    }
+    PyObject* group = PyList_GET_ITEM(groups, g);
+    Py_INCREF(group);
+    PyObject* old = PyDict_GetItemWithError(group, key.name);
+    PyObject* items = old == nullptr ? nullptr : PySequence_Fast(old, "not a sequence");
+    if (items == nullptr) {
+      Py_DECREF(group);
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "a param group lost an entry");
+      return false;
+    }
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
+    PyObject* replaced = key.index < n ? PyTuple_New(n) : nullptr;
+    PyObject* value = replaced == nullptr ? nullptr : PyFloat_FromDouble(values[g]);
+    if (value == nullptr) {
+      Py_XDECREF(replaced);
+      Py_DECREF(items);
+      Py_DECREF(group);
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "a param group's entry shrank");
+      return false;
+    }
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = i == key.index ? value : PySequence_Fast_GET_ITEM(items, i);
+      if (i != key.index) Py_INCREF(item);
+      PyTuple_SET_ITEM(replaced, i, item);
+    }
+    Py_DECREF(items);
+    const int failed = PyDict_SetItem(group, key.name, replaced);
+    Py_DECREF(replaced);
+    Py_DECREF(group);
+    if (failed) return false;
+  }
+  return true;
+}
+
 // step_group_values(groups, table, row, keys, chained, /): the drop-ins' fast path. Returns
 // None, having written nothing, whenever torch's machinery must run instead.
 PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
@@ -238,26 +320,18 @@ PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
     return nullptr;
   }
   PyObject* groups = args[0];
-  PyObject* keys = args[3];
   Rows table;
   Py_ssize_t row;
+  GroupKey keys[kMaxBlocks];
+  Py_ssize_t blocks = 0;
   if (!PyList_Check(groups)) {
     PyErr_Format(PyExc_TypeError, "groups must be a list of param-group dicts, got %R",
                  reinterpret_cast<PyObject*>(Py_TYPE(groups)));
     return nullptr;
   }
-  if (!as_rows(args[1], "table", table) || !as_index(args[2], "row", row)) return nullptr;
-  if (!PyTuple_Check(keys) || PyTuple_GET_SIZE(keys) == 0) {
-    PyErr_Format(PyExc_TypeError, "keys must be a non-empty tuple of str, got %R", keys);
+  if (!as_rows(args[1], "table", table) || !as_index(args[2], "row", row) ||
+      !parse_keys(args[3], keys, blocks))
     return nullptr;
-  }
-  const Py_ssize_t blocks = PyTuple_GET_SIZE(keys);
-  for (Py_ssize_t k = 0; k < blocks; ++k) {
-    if (!PyUnicode_Check(PyTuple_GET_ITEM(keys, k))) {
-      PyErr_Format(PyExc_TypeError, "keys must be a non-empty tuple of str, got %R", keys);
-      return nullptr;
-    }
-  }
   const int chained = PyObject_IsTrue(args[4]);
   if (chained < 0) return nullptr;
 
@@ -266,28 +340,39 @@ PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
     Py_RETURN_NONE;
   const double* values = table.data + row * table.columns;
   const double* previous = values - table.columns;  // used only when chained (row >= 1)
-  PyObject* key = PyTuple_GET_ITEM(keys, 0);
   for (Py_ssize_t g = 0; g < count; ++g) {
     PyObject* group = PyList_GET_ITEM(groups, g);
     if (!PyDict_CheckExact(group)) Py_RETURN_NONE;
     // torch's writes depend on the current value's type (a tensor lr is filled in place):
     // only exact floats are written here
-    PyObject* current = PyDict_GetItemWithError(group, key);
+    PyObject* current = PyDict_GetItemWithError(group, keys[0].name);
     if (current == nullptr) {
       if (PyErr_Occurred()) return nullptr;
       Py_RETURN_NONE;
     }
     if (!PyFloat_CheckExact(current)) Py_RETURN_NONE;
     if (chained && PyFloat_AS_DOUBLE(current) != previous[g]) Py_RETURN_NONE;
+    for (Py_ssize_t k = 1; k < blocks; ++k) {
+      if (keys[k].index < 0) continue;
+      PyObject* entry = PyDict_GetItemWithError(group, keys[k].name);
+      if (entry == nullptr && PyErr_Occurred()) return nullptr;
+      if (entry == nullptr || !(PyTuple_Check(entry) || PyList_Check(entry)) ||
+          Py_SIZE(entry) <= keys[k].index)
+        Py_RETURN_NONE;
+    }
   }
   if (!all_writable(values, table.columns)) Py_RETURN_NONE;
   for (Py_ssize_t k = blocks - 1; k >= 1; --k) {  // momentum first, lr last, as torch does
-    PyObject* done = write_floats(groups, PyTuple_GET_ITEM(keys, k), values + k * count, count,
-                                  false);
-    if (done == nullptr) return nullptr;
-    Py_DECREF(done);
+    const double* block = values + k * count;
+    if (keys[k].index >= 0) {
+      if (!write_elements(groups, keys[k], block, count)) return nullptr;
+    } else {
+      PyObject* done = write_floats(groups, keys[k].name, block, count, false);
+      if (done == nullptr) return nullptr;
+      Py_DECREF(done);
+    }
   }
-  return write_floats(groups, key, values, count, true);
+  return write_floats(groups, keys[0].name, values, count, true);
 }
 
 // fill_group_buffer(out, table, row, base, /): tensor-lr mode's step (out is the numpy view of
@@ -364,9 +449,10 @@ PyMethodDef kMethods[] = {
      METH_FASTCALL,
      "step_group_values(groups, table, row, keys, chained, /)\n--\n\n"
      "The drop-ins' step: column block k of table[row] (len(groups) columns each) into "
-     "groups[g][keys[k]]; returns the list of block 0's floats. Returns None, writing nothing, "
-     "unless every group is a dict whose keys[0] is a float (equal to table[row - 1, g] when "
-     "chained), every value is finite and >= 0 and row is in the table."},
+     "groups[g][keys[k]] (a key (name, i) replaces element i of a tuple entry by a new tuple); "
+     "returns the list of block 0's floats. Returns None, writing nothing, unless every group "
+     "is a dict whose keys[0] is a float (equal to table[row - 1, g] when chained), every value "
+     "is finite and >= 0 and row is in the table."},
     {"fill_group_buffer",
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fill_group_buffer)),
      METH_FASTCALL,

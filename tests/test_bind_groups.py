@@ -187,17 +187,34 @@ def test_step_group_values_leaves_unusual_values_to_the_caller(bad: float) -> No
     assert lrs(gs) == [1.0, 1.0] and lrs(gs, "momentum") == [0.9, 0.9]
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [["lr"], (), ("lr", 0), (("lr", 0),), ("lr", ("betas", -1)), ("lr", ("betas",)), ("a",) * 5],
+)
+def test_step_group_values_rejects_bad_keys(keys: object) -> None:
+    with pytest.raises(TypeError, match=r"keys must be a tuple of 1 to 4 keys, each a str or"):
+        core.step_group_values(groups(), TABLE, 1, keys, False)  # type: ignore[arg-type]
+
+
 def test_step_group_values_rejects_bad_arguments() -> None:
-    with pytest.raises(TypeError, match="keys must be a non-empty tuple of str"):
-        core.step_group_values(groups(), TABLE, 1, ["lr"], False)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="keys must be a non-empty tuple of str"):
-        core.step_group_values(groups(), TABLE, 1, (), False)
-    with pytest.raises(TypeError, match="keys must be a non-empty tuple of str"):
-        core.step_group_values(groups(), TABLE, 1, ("lr", 0), False)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="table must be"):
         core.step_group_values(groups(), TABLE.astype(np.float32), 1, ("lr",), False)
     with pytest.raises(TypeError, match="groups must be a list"):
         core.step_group_values(tuple(groups()), TABLE, 1, ("lr",), False)  # type: ignore[arg-type]
+
+
+def test_step_group_values_replaces_an_element_of_a_tuple_like_torch() -> None:
+    table = np.array([[0.1, 0.2, 0.85, 0.8], [0.3, 0.4, 0.88, 0.95]])
+    gs: list[dict[str, object]] = [
+        {"lr": 1.0, "betas": (0.9, 0.999)},
+        {"lr": 1.0, "betas": [0.8, 0.99, 7]},
+    ]
+    assert core.step_group_values(gs, table, 1, ("lr", ("betas", 0)), False) == [0.3, 0.4]
+    assert gs[0]["betas"] == (0.88, 0.999) and gs[1]["betas"] == (0.95, 0.99, 7)
+    assert core.step_group_values(gs, table, 0, ("lr", ("betas", 2)), False) is None  # (0.9, ..)
+    gs[0]["betas"] = "ab"  # not a tuple or list: torch's path
+    assert core.step_group_values(gs, table, 0, ("lr", ("betas", 0)), False) is None
+    assert lrs(gs) == [0.3, 0.4]
 
 
 # -- fill_group_buffer (tensor-lr mode) -------------------------------------------------------

@@ -290,9 +290,15 @@ class LambdaLR(_LambdaState):
     engine's table rather than a Python call per group per step."""
 
     chainable = False
+    fast_step = True  # _fast_plan: only when every lr_lambda is a schedule (the engine's)
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
         return [lrkit.scale(f, factor=b) for f, b in zip(self.lr_lambdas, bases, strict=True)]
+
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        if all(isinstance(f, Schedule) for f in self.lr_lambdas):
+            return super()._fast_plan()
+        return None
 
     def get_lr(self) -> list[float | torch.Tensor]:
         if all(isinstance(f, Schedule) for f in self.lr_lambdas):
