@@ -926,7 +926,7 @@ def test_lr_at_reads_the_closed_form_without_stepping() -> None:
         (lambda o: K.OneCycleLR(o, max_lr=[0.1, 0.2], total_steps=10), "same length"),
         (lambda o: K.CyclicLR(o, 0.01, 0.1, mode="square"), "mode must be"),
         (lambda o: K.CyclicLR(o, 0.01, 0.1, step_size_up=0), "step_size_up"),
-        (lambda o: K.LambdaLR(o, lr_lambda=3), "lr_lambda must be callable"),
+        (lambda o: K.LambdaLR(o, lr_lambda=3), "lr_lambda should be a function, but got int"),
         (lambda o: K.SequentialLR(o, [K.StepLR(o, 2)], milestones=[3]), "one milestone fewer"),
         (lambda o: K.StepLR(o, step_size=2, last_epoch=-3), "last_epoch must be an int >= -1"),
     ],
@@ -1164,3 +1164,30 @@ def test_a_subclass_that_overrides_the_step_machinery_takes_torchs_path() -> Non
 
     assert not Logged.fast_step and Renamed.fast_step
     assert not K.MultiplicativeLR.fast_step and not K.CosineAnnealingWarmRestarts.fast_step
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+@pytest.mark.parametrize("owner", [T.OneCycleLR, K.OneCycleLR])
+def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
+    strategy: str, owner: type
+) -> None:
+    def run(M: ModuleType, anneal: str, legacy: Any = None) -> list[float]:
+        optimizer = make_optimizer([0.1, 0.2])
+        scheduler = M.OneCycleLR(optimizer, max_lr=1.0, total_steps=20, anneal_strategy=anneal)
+        if legacy is not None:  # a state written by torch < 2.1: the function, not its name
+            state = scheduler.state_dict()
+            del state["_anneal_func_type"]
+            scheduler.load_state_dict({**state, "anneal_func": legacy})
+            del scheduler.__dict__["_anneal_func_type"]
+        seen = []
+        for _ in range(15):
+            optimizer.step()
+            scheduler.step()
+            seen += scheduler.get_last_lr()
+        return seen
+
+    other = "cos" if strategy == "linear" else "linear"
+    legacy = getattr(owner, f"_annealing_{strategy}")
+    assert run(K, other, legacy) == pytest.approx(run(T, strategy), rel=RTOL)
+    with pytest.raises(ValueError, match=r"annealing .* is not 'cos' or 'linear'"):
+        run(K, other, lambda start, end, pct: start)

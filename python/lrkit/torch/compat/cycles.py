@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import torch
 from torch.optim import Optimizer
+from torch.optim.lr_scheduler import OneCycleLR as _TorchOneCycle
 
 import lrkit
 from lrkit.combinators import PerGroup, per_group
@@ -371,7 +372,7 @@ class OneCycleLR(_MomentumCycling):
             points=torch_parity.one_cycle_values(start, peak, end, three_phase=self.three_phase),
             ends=self._ends,
             total=self.total_steps,
-            anneal=self._anneal_func_type,
+            anneal=self._anneal_strategy(),
         )
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
@@ -379,6 +380,31 @@ class OneCycleLR(_MomentumCycling):
             self._phases(scalar(g["initial_lr"]), scalar(g["max_lr"]), scalar(g["min_lr"]))
             for g in self.optimizer.param_groups
         ]
+
+    def _anneal_strategy(self) -> Literal["cos", "linear"]:
+        """``"cos"`` or ``"linear"``; a state saved by torch before 2.1 names the function
+        (``anneal_func``, one of torch's two) instead, as torch still reads it."""
+        strategy = self.__dict__.get("_anneal_func_type")
+        if strategy in ("cos", "linear"):
+            return strategy  # type: ignore[no-any-return]
+        legacy = self.__dict__.get("anneal_func")
+        for name, function in (("cos", "_annealing_cos"), ("linear", "_annealing_linear")):
+            if any(legacy is getattr(cls, function, None) for cls in (OneCycleLR, _TorchOneCycle)):
+                return name  # type: ignore[return-value]
+        raise ValueError(
+            f"OneCycleLR: the state's annealing ({strategy!r}, anneal_func={legacy!r}) is not "
+            "'cos' or 'linear'"
+        )
+
+    @staticmethod
+    def _annealing_cos(start: float, end: float, pct: float) -> float:
+        """torch's cosine anneal from ``start`` to ``end`` as ``pct`` goes from 0 to 1."""
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    @staticmethod
+    def _annealing_linear(start: float, end: float, pct: float) -> float:
+        """torch's linear anneal from ``start`` to ``end`` as ``pct`` goes from 0 to 1."""
+        return (end - start) * pct + start
 
     def _momentum_schedules(self) -> list[Schedule]:
         return [

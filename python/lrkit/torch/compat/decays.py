@@ -239,7 +239,9 @@ def _callables(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
     functions = per_group_values("lr_lambda", optimizer, lr_lambda)
     for f in functions:
         if not callable(f):
-            raise TypeError(f"{owner}: lr_lambda must be callable, got {f!r}")
+            raise TypeError(
+                f"{owner}: lr_lambda should be a function, but got {type(f).__name__} ({f!r})"
+            )
     return functions
 
 
