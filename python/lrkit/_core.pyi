@@ -120,7 +120,7 @@ def step_group_values(
     groups: list[dict[str, object]],
     table: npt.NDArray[np.float64],
     row: int,
-    keys: tuple[str, ...],
+    keys: tuple[str | tuple[str, int], ...],
     chained: bool,
     /,
 ) -> list[float] | None: ...

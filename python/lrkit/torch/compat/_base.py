@@ -132,6 +132,7 @@ class TableScheduler(LRScheduler):
     # in ``__dict__`` but the optimizer, so a scheduler that loaded another's state_dict has the
     # same ``__dict__`` as that one, and copies and pickles carry no table.
     __slots__ = (
+        "_fast_chained",
         "_fast_chunk",
         "_fast_keys",
         "_fast_start",
@@ -161,9 +162,12 @@ class TableScheduler(LRScheduler):
         self._rows: ChunkedTable | None = None
         self._row_lists: list[list[float]] = []  # the current chunk as Python lists
         self._row_lists_start = 0
-        self._fast_chunk: FloatArray = _NO_ROWS  # step()'s rows: steps _fast_start ..
+        # the fast path's state (slots, read on every step): its rows (steps _fast_start ..),
+        # the entries its column blocks go to (None: this class never takes it), chainable
+        self._fast_chunk: FloatArray = _NO_ROWS
         self._fast_start = 0
-        self._fast_keys: tuple[Any, ...] = ("lr",)  # the entries its column blocks go to
+        self._fast_keys: tuple[Any, ...] | None = ("lr",) if self.fast_step else None
+        self._fast_chained = self.chainable
         # Resuming through the constructor: its initial step keeps the restored lr (torch guards
         # most chainable classes like this; StepLR, MultiStepLR and ConstantLR it forgets, and
         # decays twice when the restored step is a milestone).
@@ -265,7 +269,10 @@ class TableScheduler(LRScheduler):
         if self._fast_start <= first and row < len(self._fast_chunk):
             return False  # the rows were there: the groups' state sent it to torch's path
         plan = self._fast_plan()
-        if plan is None or first < 0 or step > plan[2]:
+        if plan is None:  # never, until the state changes (_forget_table asks again)
+            self._fast_keys = None
+            return False
+        if first < 0 or step > plan[2]:
             return False
         table, keys, last = plan
         table.compute(first)
@@ -289,26 +296,23 @@ class TableScheduler(LRScheduler):
         tensor lr is filled in place) equal, for a chainable class, to the closed form of the
         previous step (nothing else changed it: no recursion). ``last_epoch``, ``_last_lr`` and
         the groups then end as the slow path leaves them."""
+        keys = self._fast_keys
         if (
             epoch is None
-            and self.fast_step
+            and keys is not None
             and not self._is_initial  # the constructor's step leaves torch's attributes
             and not self._get_lr_called_within_step
         ):
             groups = self.optimizer.param_groups
-            if len(groups) == len(self.base_lrs) and not (
-                self.chainable and self._keep_restored_lr
-            ):
+            chained = self._fast_chained
+            if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
                 step = self.last_epoch + 1
                 row = step - self._fast_start
-                written = step_group_values(
-                    groups, self._fast_chunk, row, self._fast_keys, self.chainable
-                )
+                written = step_group_values(groups, self._fast_chunk, row, keys, chained)
                 if written is None and self._next_fast_chunk(step, row):
-                    row = step - self._fast_start
-                    written = step_group_values(
-                        groups, self._fast_chunk, row, self._fast_keys, self.chainable
-                    )
+                    row, keys = step - self._fast_start, self._fast_keys
+                    assert keys is not None
+                    written = step_group_values(groups, self._fast_chunk, row, keys, chained)
                 if written is not None:
                     self.last_epoch = step
                     self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
@@ -373,7 +377,8 @@ class TableScheduler(LRScheduler):
         self._row_lists_start = 0
         self._fast_chunk = _NO_ROWS
         self._fast_start = 0
-        self._fast_keys = ("lr",)
+        self._fast_keys = ("lr",) if self.fast_step else None
+        self._fast_chained = self.chainable
 
     def __getstate__(self) -> dict[str, Any]:
         # ``__dict__`` only: the caches (slots) are rebuilt on demand after a copy or unpickling

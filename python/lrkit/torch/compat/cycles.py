@@ -384,10 +384,11 @@ class OneCycleLR(_MomentumCycling):
     def _anneal_strategy(self) -> Literal["cos", "linear"]:
         """``"cos"`` or ``"linear"``; a state saved by torch before 2.1 names the function
         (``anneal_func``, one of torch's two) instead, as torch still reads it."""
-        strategy = self.__dict__.get("_anneal_func_type")
+        # getattr, not __dict__: reading __dict__ would slow every later attribute access
+        strategy = getattr(self, "_anneal_func_type", None)
         if strategy in ("cos", "linear"):
             return strategy  # type: ignore[no-any-return]
-        legacy = self.__dict__.get("anneal_func")
+        legacy = getattr(self, "anneal_func", None)
         for name, function in (("cos", "_annealing_cos"), ("linear", "_annealing_linear")):
             if any(legacy is getattr(cls, function, None) for cls in (OneCycleLR, _TorchOneCycle)):
                 return name  # type: ignore[return-value]
