@@ -40,8 +40,10 @@ class Scheduler(LRScheduler):
     ``relative=False`` they are absolute.
 
     Like torch's schedulers, construction applies the value of step ``last_step + 1`` (0 by
-    default) and every ``step()`` advances one step. ``step()`` reads the next row of a table the
-    C++ engine computes ahead in chunks: its cost does not depend on the schedule.
+    default) and every ``step()`` advances one step. ``step()`` writes the next row of a table the
+    C++ engine computes ahead in chunks, in one C call: its cost does not depend on the schedule.
+    A value that is negative or not finite never reaches the optimizer: that step raises
+    ``ValueError`` and the scheduler stays at the step before.
     ``tensor_lr=True`` makes every group's value a 0-dim float64 tensor view into one shared
     buffer, so a step is a single ``copy_`` (no recompiles under ``torch.compile``).
 
