@@ -42,6 +42,7 @@ _CACHES = (
     "_fast_chunk",
     "_fast_start",
     "_fast_keys",
+    "_fast_chained",
 )
 
 step_group_values = core.step_group_values
@@ -144,8 +145,8 @@ class TableScheduler(LRScheduler):
     #: torch's class multiplies the current lr (composes with other schedulers).
     chainable: ClassVar[bool] = True
 
-    #: ``step()`` may write a row in one C call when that is what torch's ``step()`` would do
-    #: (see :meth:`step`). A subclass that overrides the step machinery (``_STEP_MACHINERY``)
+    #: ``step()`` may write a row in one C call when that is what torch's path would do (see
+    #: :meth:`_update_lr`). A subclass that overrides the step machinery (``_STEP_MACHINERY``)
     #: opts out unless it sets this itself, having made :meth:`_fast_plan` match its overrides.
     fast_step: ClassVar[bool] = True
 
