@@ -110,3 +110,27 @@ class TorchCyclic(Node):
         by_cycle: bool,
         inverted: bool,
     ) -> None: ...
+
+# Writing table rows into a torch optimizer's param groups (csrc/bind_groups.cpp).
+def set_group_values(
+    groups: list[dict[str, object]],
+    key: str,
+    table: npt.NDArray[np.float64],
+    row: int,
+    /,
+) -> bool: ...
+def step_group_values(
+    groups: list[dict[str, object]],
+    table: npt.NDArray[np.float64],
+    row: int,
+    keys: tuple[str | tuple[str, int], ...],
+    chained: bool,
+    /,
+) -> list[float] | None: ...
+def fill_group_buffer(
+    out: npt.NDArray[np.float64],
+    table: npt.NDArray[np.float64],
+    row: int,
+    base: npt.NDArray[np.float64] | None,
+    /,
+) -> bool: ...

@@ -154,10 +154,14 @@ class ChunkedTable:
         offset = step - self._start
         if 0 <= offset < len(self._chunk):
             return offset
-        rows = max(1, min(self.rows, MAX_STEPS + 1 - step))  # never past the last step
-        self._chunk = table(self.schedule, rows, start=step, base=self.base)
-        self._start = step
+        self.compute(step)
         return 0
+
+    def compute(self, start: int) -> None:
+        """Compute the chunk that starts at step ``start``, whatever the current one holds."""
+        rows = max(1, min(self.rows, MAX_STEPS + 1 - start))  # never past the last step
+        self._chunk = table(self.schedule, rows, start=start, base=self.base)
+        self._start = start
 
     def row(self, step: int) -> FloatArray:
         """The row of ``step`` (a view into the current chunk)."""

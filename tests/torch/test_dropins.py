@@ -926,7 +926,7 @@ def test_lr_at_reads_the_closed_form_without_stepping() -> None:
         (lambda o: K.OneCycleLR(o, max_lr=[0.1, 0.2], total_steps=10), "same length"),
         (lambda o: K.CyclicLR(o, 0.01, 0.1, mode="square"), "mode must be"),
         (lambda o: K.CyclicLR(o, 0.01, 0.1, step_size_up=0), "step_size_up"),
-        (lambda o: K.LambdaLR(o, lr_lambda=3), "lr_lambda must be callable"),
+        (lambda o: K.LambdaLR(o, lr_lambda=3), "lr_lambda should be a function, but got int"),
         (lambda o: K.SequentialLR(o, [K.StepLR(o, 2)], milestones=[3]), "one milestone fewer"),
         (lambda o: K.StepLR(o, step_size=2, last_epoch=-3), "last_epoch must be an int >= -1"),
     ],
@@ -1049,3 +1049,145 @@ def test_a_param_group_added_later_is_refused_where_arguments_are_per_group() ->
     optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.3})
     with pytest.raises(ValueError, match="param group was added"):
         scheduler.step()
+
+
+# -- the fast path of step() ---------------------------------------------------------------------
+
+FAST = {
+    "StepLR": lambda M, o: M.StepLR(o, step_size=7, gamma=0.5),
+    "MultiStepLR": lambda M, o: M.MultiStepLR(o, milestones=[5, 4100, 4100], gamma=0.5),
+    "ConstantLR": lambda M, o: M.ConstantLR(o, factor=0.5, total_iters=4097),
+    "LinearLR": lambda M, o: M.LinearLR(o, start_factor=0.1, total_iters=5000),
+    "ExponentialLR": lambda M, o: M.ExponentialLR(o, gamma=0.9999),
+    "PolynomialLR": lambda M, o: M.PolynomialLR(o, total_iters=6000, power=2.0),
+    "CosineAnnealingLR": lambda M, o: M.CosineAnnealingLR(o, T_max=3000, eta_min=0.01),
+    "CyclicLR": lambda M, o: M.CyclicLR(o, 0.01, 0.1, step_size_up=700, mode="triangular2"),
+    "OneCycleLR": lambda M, o: M.OneCycleLR(o, max_lr=0.5, total_steps=4600),
+    "LambdaLR": lambda M, o: M.LambdaLR(o, lr_lambda=lrkit_cosine(4400)),
+}
+
+
+def lrkit_cosine(length: int) -> Any:
+    import lrkit
+
+    return lrkit.cosine(start=1.0, end=0.0, length=length)
+
+
+def slow(cls: type) -> type:
+    """The same class on torch's path only (a subclass that opts out of the fast path)."""
+    return type(f"Slow{cls.__name__}", (cls,), {"fast_step": False})
+
+
+class SlowModule:
+    def __getattr__(self, name: str) -> Any:
+        return slow(getattr(K, name))
+
+
+def _entries(optimizer: torch.optim.Optimizer) -> list[dict[str, Any]]:
+    return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+
+
+def _state(scheduler: Any) -> dict[str, Any]:
+    state = scheduler.state_dict()
+    state.pop("lr_lambdas", None)
+    return state
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+@pytest.mark.parametrize("name", list(FAST))
+def test_the_fast_path_leaves_everything_as_torchs_path_does(name: str, kind: str) -> None:
+    lrs = [0.3, 0.05, 1.0]  # CyclicLR and OneCycleLR cycle momentum (sgd) or betas[0] (adam)
+    fast_opt, slow_opt = make_optimizer(lrs, kind), make_optimizer(lrs, kind)
+    fast = FAST[name](K, fast_opt)
+    reference = FAST[name](SlowModule(), slow_opt)
+    assert type(fast).fast_step and not type(reference).fast_step
+    for step in range(4500):  # over a chunk boundary (4096 rows)
+        assert _entries(fast_opt) == _entries(slow_opt), step
+        assert fast.get_last_lr() == reference.get_last_lr(), step
+        last = fast.get_last_lr()
+        fast_opt.step()
+        slow_opt.step()
+        fast.step()
+        reference.step()
+        assert fast.get_last_lr() is not last  # a new list every step, as torch makes
+    assert _state(fast) == _state(reference)
+    assert fast._fast_start > 4000  # the fast path took the steps, past a chunk boundary
+    assert all(g["lr"] is v for g, v in zip(fast_opt.param_groups, fast._last_lr, strict=True))
+
+
+def test_the_fast_path_calls_no_get_lr(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    original = K.CosineAnnealingLR.get_lr
+
+    def counting(self: Any) -> Any:
+        calls.append(self.last_epoch)
+        return original(self)
+
+    monkeypatch.setattr(K.CosineAnnealingLR, "get_lr", counting)
+    optimizer = make_optimizer([0.1, 0.2])
+    scheduler = K.CosineAnnealingLR(optimizer, T_max=100_000)
+    for _ in range(10_000):
+        optimizer.step()
+        scheduler.step()
+    assert calls == [0]  # the constructor's step (no previous row to check against)
+    assert scheduler.last_epoch == 10_000 and scheduler._step_count == 10_001
+
+
+def test_anything_unusual_takes_torchs_path() -> None:
+    optimizer = make_optimizer([0.1, 0.2])
+    scheduler = K.CosineAnnealingLR(optimizer, T_max=50)
+    reference_opt = make_optimizer([0.1, 0.2])
+    reference = T.CosineAnnealingLR(reference_opt, T_max=50)
+    for step in range(40):
+        if step == 10:  # someone else changes an lr: torch's recursion from it
+            optimizer.param_groups[0]["lr"] = reference_opt.param_groups[0]["lr"] = 0.05
+        if step == 20:  # a tensor lr is filled in place
+            optimizer.param_groups[1]["lr"] = torch.tensor(0.2, dtype=torch.float64)
+            reference_opt.param_groups[1]["lr"] = torch.tensor(0.2, dtype=torch.float64)
+        for s, o in ((scheduler, optimizer), (reference, reference_opt)):
+            o.step()
+            s.step()
+        ours = [float(g["lr"]) for g in optimizer.param_groups]
+        theirs = [float(g["lr"]) for g in reference_opt.param_groups]
+        assert ours == pytest.approx(theirs, rel=RTOL), step
+    assert isinstance(optimizer.param_groups[1]["lr"], torch.Tensor)
+
+
+def test_a_subclass_that_overrides_the_step_machinery_takes_torchs_path() -> None:
+    class Logged(K.CosineAnnealingLR):
+        def get_lr(self) -> Any:
+            return super().get_lr()
+
+    class Renamed(K.CosineAnnealingLR):
+        def _schedule(self, bases: list[float]) -> Any:
+            return super()._schedule(bases)
+
+    assert not Logged.fast_step and Renamed.fast_step
+    assert not K.MultiplicativeLR.fast_step and not K.CosineAnnealingWarmRestarts.fast_step
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+@pytest.mark.parametrize("owner", [T.OneCycleLR, K.OneCycleLR])
+def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
+    strategy: str, owner: type
+) -> None:
+    def run(M: ModuleType, anneal: str, legacy: Any = None) -> list[float]:
+        optimizer = make_optimizer([0.1, 0.2])
+        scheduler = M.OneCycleLR(optimizer, max_lr=1.0, total_steps=20, anneal_strategy=anneal)
+        if legacy is not None:  # a state written by torch < 2.1: the function, not its name
+            state = scheduler.state_dict()
+            del state["_anneal_func_type"]
+            scheduler.load_state_dict({**state, "anneal_func": legacy})
+            del scheduler.__dict__["_anneal_func_type"]
+        seen = []
+        for _ in range(15):
+            optimizer.step()
+            scheduler.step()
+            seen += scheduler.get_last_lr()
+        return seen
+
+    other = "cos" if strategy == "linear" else "linear"
+    legacy = getattr(owner, f"_annealing_{strategy}")
+    assert run(K, other, legacy) == pytest.approx(run(T, strategy), rel=RTOL)
+    with pytest.raises(ValueError, match=r"annealing .* is not 'cos' or 'linear'"):
+        run(K, other, lambda start, end, pct: start)

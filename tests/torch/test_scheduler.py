@@ -153,6 +153,55 @@ def test_step_with_an_index_is_absolute_and_idempotent() -> None:
     assert scheduler.get_last_lr() == [2.0 * SEED_APPLIED(7)]
 
 
+# -- the step's writes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tensor_lr", [False, True])
+@pytest.mark.parametrize("per_group", [False, True])
+def test_every_step_writes_the_table_row_across_chunks(tensor_lr: bool, per_group: bool) -> None:
+    lrs = [0.1, 0.3, 0.7]
+    schedule = lrkit.per_group([SEED, SEED, lrkit.constant(0.5)]) if per_group else SEED
+    scheduler = Scheduler(make_sgd(lrs), schedule, tensor_lr=tensor_lr)
+    steps = 2 * scheduler._table.rows + 3  # over two chunk boundaries
+    seen = run(scheduler, steps)
+    assert seen.tobytes() == scheduler.table(steps).tobytes()
+    assert scheduler.get_last_lr() == scheduler.table(1, start=steps)[0].tolist()
+    assert scheduler.get_last_lr() is scheduler.get_last_lr()
+    assert [type(v) for v in scheduler.get_last_lr()] == [float] * 3
+
+
+def test_a_negative_value_raises_at_its_step_and_leaves_the_scheduler_there() -> None:
+    falling = lrkit.linear(start=0.5, end=-0.5, length=4)  # 0.5, 0.25, 0.0, -0.25, ...
+    for key in ["lr", "betas[0]"]:
+        optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        scheduler = Scheduler(optimizer, falling, key=key, relative=False)
+        scheduler.step()
+        scheduler.step()
+        with pytest.raises(ValueError, match=r"param group 0: .* would be -0\.25; .* >= 0"):
+            scheduler.step()
+        assert scheduler.last_epoch == 2 and scheduler._step_count == 3
+        assert float(_read(optimizer.param_groups[0], key)) == 0.0
+        assert scheduler.get_last_lr() == [0.0]
+    tensor = Scheduler(make_sgd([0.1]), falling, relative=False, tensor_lr=True)
+    tensor.step(2)
+    with pytest.raises(ValueError, match=r"param group 0 would get -0\.25"):
+        tensor.step()
+    assert tensor.last_epoch == 2 and float(tensor.optimizer.param_groups[0]["lr"]) == 0.0
+
+
+def test_param_groups_added_later_or_replaced_by_a_load() -> None:
+    optimizer = make_sgd([0.1, 0.2])
+    scheduler = Scheduler(optimizer, SEED)
+    saved = optimizer.state_dict()
+    optimizer.load_state_dict(saved)  # new group dicts in a new list: the step writes those
+    scheduler.step()
+    assert [g["lr"] for g in optimizer.param_groups] == [0.1 * SEED(1), 0.2 * SEED(1)]
+    optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5})
+    with pytest.raises(ValueError, match="has 3 param groups and the table has 2 columns"):
+        scheduler.step()
+    assert scheduler.last_epoch == 1
+
+
 # -- checkpoints --------------------------------------------------------------------------------
 
 

@@ -126,3 +126,20 @@ def test_compiled_optimizer_step_does_not_recompile_as_the_lr_changes() -> None:
         0.1 * APPLIED(60),
         0.2 * APPLIED(60),
     ]
+
+
+def test_a_buffer_off_the_cpu_is_filled_through_a_cpu_copy() -> None:
+    """The path an accelerator takes (no GPU here: a second CPU tensor stands for the device
+    buffer, which numpy cannot write): the row is written into the CPU staging tensor, then
+    one copy_ moves it to the groups' buffer."""
+    _, groups = model_and_groups()
+    scheduler = Scheduler(torch.optim.SGD(groups), SCHEDULE, tensor_lr=True)
+    device_buffer = torch.zeros(3, dtype=torch.float64)
+    scheduler._buffer, scheduler._cpu_buffer = device_buffer, False
+    scheduler._bind_views()
+    for t in range(1, 30):
+        scheduler.step()
+        lrs = scheduler.optimizer.param_groups
+        assert all(g["lr"].data_ptr() == device_buffer[i].data_ptr() for i, g in enumerate(lrs))
+        assert [float(g["lr"]) for g in lrs] == [0.1 * (g + 1) * SCHEDULE(t) for g in range(3)]
+    assert scheduler.get_last_lr() == [0.1 * (g + 1) * SCHEDULE(29) for g in range(3)]

@@ -4,22 +4,29 @@ optimizer, one table row per ``step()``."""
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
+from lrkit._native import core
 from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable, nodes_of
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch.keys import GroupKey
 
 STATE_VERSION = 1
+
+set_group_values = core.set_group_values
+fill_group_buffer = core.fill_group_buffer
+_MAX_FLOAT = sys.float_info.max
 
 
 class Scheduler(LRScheduler):
@@ -33,8 +40,10 @@ class Scheduler(LRScheduler):
     ``relative=False`` they are absolute.
 
     Like torch's schedulers, construction applies the value of step ``last_step + 1`` (0 by
-    default) and every ``step()`` advances one step. ``step()`` reads the next row of a table the
-    C++ engine computes ahead in chunks: its cost does not depend on the schedule.
+    default) and every ``step()`` advances one step. ``step()`` writes the next row of a table the
+    C++ engine computes ahead in chunks, in one C call: its cost does not depend on the schedule.
+    A value that is negative or not finite never reaches the optimizer: that step raises
+    ``ValueError`` and the scheduler stays at the step before.
     ``tensor_lr=True`` makes every group's value a 0-dim float64 tensor view into one shared
     buffer, so a step is a single ``copy_`` (no recompiles under ``torch.compile``).
 
@@ -76,15 +85,17 @@ class Scheduler(LRScheduler):
         self._given = _as_schedule(schedule, len(groups))
         self._resolved = self._resolve(self._given)
         self.base_values = self._initial_values(resume=last_step != -1)
-        self._table = ChunkedTable(self._resolved, base=self.base_values)
+        # step()'s fast path writes float values of a plain key (not ``betas[0]``) in C
+        self._name = sys.intern(self.key.name)
+        self._fast = self.key.index is None and not self.tensor_lr
         self._buffer: torch.Tensor | None = None
-        self._buffer_view: FloatArray | None = None
-        self._chunk_source: FloatArray | None = None
-        self._chunk_tensor: torch.Tensor | None = None
-        self._last_row: FloatArray | None = None
+        self._staging: torch.Tensor | None = None  # the buffer on the CPU, else a CPU copy
+        self._buffer_view: FloatArray = np.empty(0)  # numpy's view of _staging (tensor mode)
+        self._cpu_buffer = False
         if self.tensor_lr:
             self._install_tensor_buffer()
             _rebind_after_optimizer_loads(self)
+        self._build_table()
         self.last_epoch = last_step
         self._step_count = 0
         self._last_values: list[float] | None = []
@@ -94,14 +105,29 @@ class Scheduler(LRScheduler):
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one step, or jump to step ``epoch`` when given (absolute, idempotent)."""
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
+        if epoch is None:  # the common cases: one C call while the chunk lasts
+            step = self.last_epoch + 1
+            row = step - self._chunk_start
+            if self._fast:  # float values, a plain key
+                written = set_group_values(
+                    self.optimizer.param_groups, self._name, self._chunk, row
+                )
+            else:  # tensor mode on the CPU: the groups' buffer
+                written = self._cpu_buffer and fill_group_buffer(
+                    self._buffer_view, self._chunk, row, self._base_array
+                )
+            if written:  # False: the row is past the chunk, the next one is due
+                self._step_count += 1
+                self.last_epoch = step
+                self._last_values = None  # get_last_lr() reads the row when asked
+                return
+        elif isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"step(epoch) takes an int step >= 0, got {epoch!r}")
         else:
-            if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-                raise ValueError(f"step(epoch) takes an int step >= 0, got {epoch!r}")
-            self.last_epoch = epoch
-        self._apply(self.last_epoch)
+            step = epoch
+        self._apply(step)  # first: a step that raises leaves the scheduler where it was
+        self._step_count += 1
+        self.last_epoch = step
 
     def set_step(self, step: int) -> None:
         """Apply the values of ``step`` (an absolute step index; calling it twice is harmless)."""
@@ -121,45 +147,76 @@ class Scheduler(LRScheduler):
             if not math.isfinite(value):
                 raise ValueError(f"rescale: group {g}'s base value would be {value}")
         self.base_values = scaled
-        self._table = ChunkedTable(self._resolved, base=self.base_values)
-        self._chunk_source = None
+        self._build_table()
         self._apply(self.last_epoch)
 
-    def _apply(self, step: int) -> None:
-        table = self._table
-        offset = table.offset(step)
-        if self._buffer_view is not None:  # CPU buffer: numpy writes through to the tensors
-            self._buffer_view[...] = table.chunk[offset]
-            self._last_row = table.chunk[offset]
-            self._last_values = None
-            return
-        if self._buffer is not None:
-            if self._chunk_source is not table.chunk:  # a new chunk: wrap it for torch once
-                self._chunk_source = table.chunk
-                self._chunk_tensor = torch.from_numpy(table.chunk)
-            assert self._chunk_tensor is not None
-            self._buffer.copy_(self._chunk_tensor[offset])
-            self._last_row = table.chunk[offset]
-            self._last_values = None
-            return
-        values = table.chunk[offset].tolist()
-        key = self.key
-        if key.index is None:
-            name = key.name
-            for group, value in zip(self.optimizer.param_groups, values, strict=True):
-                group[name] = value
+    def _build_table(self) -> None:
+        """The table ``step()`` reads: every group's values (one column each), except in
+        tensor mode with one schedule for all groups, where it holds the schedule's values and
+        the buffer gets ``base[g] * value`` (the product ``Schedule.table(base=...)`` makes)."""
+        if self._buffer is not None and self._resolved.groups is None:
+            self._table = ChunkedTable(self._resolved)
+            self._base_array: FloatArray | None = np.array(self.base_values, dtype=np.float64)
         else:
-            for group, value in zip(self.optimizer.param_groups, values, strict=True):
+            self._table = ChunkedTable(self._resolved, base=self.base_values)
+            self._base_array = None
+        self._chunk = self._table.chunk  # empty: the first step computes the first chunk
+        self._chunk_start = 0
+
+    def _row(self, step: int) -> int:
+        """The row of ``step`` in the current chunk, computing the chunk that starts at ``step``
+        when it is elsewhere."""
+        table = self._table
+        row = table.offset(step)
+        self._chunk = table.chunk
+        self._chunk_start = table.chunk_start
+        return row
+
+    def _apply(self, step: int) -> None:
+        row = self._row(step)
+        if self._buffer is not None:
+            fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+            if self._staging is not self._buffer:  # on an accelerator: one copy_ over
+                assert self._staging is not None
+                self._buffer.copy_(self._staging)
+            self._last_values = None
+            return
+        groups = self.optimizer.param_groups
+        if self.key.index is None:
+            set_group_values(groups, self._name, self._chunk, row)
+            self._last_values = None
+        else:  # an element of a tuple (betas[0]): a new tuple per group, in Python
+            values = self._chunk[row].tolist()
+            if len(values) != len(groups):
+                raise ValueError(
+                    f"the optimizer has {len(groups)} param groups and the schedule has "
+                    f"{len(values)} (one per group); param groups added after the scheduler "
+                    "was built have no schedule"
+                )
+            for g, value in enumerate(values):
+                if not 0.0 <= value <= _MAX_FLOAT:
+                    raise ValueError(
+                        f"param group {g}: {self.key} would be {value!r}; lrkit writes only "
+                        "finite values >= 0 into an optimizer"
+                    )
+            key = self.key
+            for group, value in zip(groups, values, strict=True):
                 key.set(group, value)
-        self._last_values = values
+            self._last_values = values
 
     # -- reading ------------------------------------------------------------------------------
 
     def get_last_lr(self) -> list[float]:  # type: ignore[override]  # floats only: narrower
         """The values (of ``key``, whatever it is) applied by the last step, one per group."""
-        if self._last_values is None:  # tensor mode converts on demand: step() stays one copy_
-            assert self._last_row is not None
-            self._last_values = self._last_row.tolist()
+        if self._last_values is None:  # converted on demand: step() only writes the groups
+            row = self.last_epoch - self._chunk_start
+            if not 0 <= row < len(self._chunk):
+                self._last_values = self.lr_at(self.last_epoch)
+            elif self._base_array is not None:  # the products fill_group_buffer wrote
+                value = float(self._chunk[row])
+                self._last_values = [base * value for base in self.base_values]
+            else:
+                self._last_values = self._chunk[row].tolist()
         return self._last_values
 
     def get_lr(self) -> list[float]:  # type: ignore[override]
@@ -230,7 +287,7 @@ class Scheduler(LRScheduler):
             self._given = saved
         self._resolved = self._resolve(self._given)
         self.base_values = base
-        self._table = ChunkedTable(self._resolved, base=self.base_values)
+        self._build_table()
         self.last_epoch = int(state_dict["step"])
         self._step_count = int(state_dict["step_count"])
         if self.tensor_lr:
@@ -286,8 +343,12 @@ class Scheduler(LRScheduler):
                         "capturable=True on an accelerator"
                     )
         self._buffer = torch.zeros(len(groups), dtype=torch.float64, device=device)
-        if device.type == "cpu":
-            self._buffer_view = self._buffer.numpy()
+        self._cpu_buffer = device.type == "cpu"
+        if self._cpu_buffer:
+            self._staging = self._buffer
+        else:  # filled on the CPU, then one copy_ to the device
+            self._staging = torch.zeros(len(groups), dtype=torch.float64)
+        self._buffer_view = self._staging.numpy()
         self._bind_views()
 
     def _bind_views(self) -> None:

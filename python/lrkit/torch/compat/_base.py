@@ -18,13 +18,16 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
+from lrkit._native import core
 from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
-from lrkit.schedule import Schedule
+from lrkit.schedule import FloatArray, Schedule
+from lrkit.units import MAX_STEPS
 
 #: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
 #: and ``load_state_dict`` ignores them in a state written by hand.
@@ -35,7 +38,32 @@ _CACHES = (
     "_momentum_rows",
     "_momentum_lists",
     "_momentum_start",
+    "_fast_rows",
+    "_fast_chunk",
+    "_fast_start",
+    "_fast_keys",
+    "_fast_chained",
 )
+
+step_group_values = core.step_group_values
+
+#: Methods of the step machinery: a subclass that overrides one of them steps through torch's
+#: ``step()`` (the fast path reproduces these, not whatever replaces them).
+_STEP_MACHINERY = (
+    "step",
+    "get_lr",
+    "_update_lr",
+    "_write",
+    "_closed",
+    "_table",
+    "_get_closed_form_lr",
+    "_momentum_row",
+    "_set_momentum",
+    "_fast_plan",
+)
+
+
+_NO_ROWS: FloatArray = np.empty((0, 0))
 
 
 def scalar(value: Any) -> float:
@@ -104,10 +132,30 @@ class TableScheduler(LRScheduler):
     # The engine's caches live in slots, outside ``__dict__``: torch's state is every attribute
     # in ``__dict__`` but the optimizer, so a scheduler that loaded another's state_dict has the
     # same ``__dict__`` as that one, and copies and pickles carry no table.
-    __slots__ = ("_row_lists", "_row_lists_start", "_rows")
+    __slots__ = (
+        "_fast_chained",
+        "_fast_chunk",
+        "_fast_keys",
+        "_fast_start",
+        "_row_lists",
+        "_row_lists_start",
+        "_rows",
+    )
 
     #: torch's class multiplies the current lr (composes with other schedulers).
     chainable: ClassVar[bool] = True
+
+    #: ``step()`` may write a row in one C call when that is what torch's path would do (see
+    #: :meth:`_update_lr`). A subclass that overrides the step machinery (``_STEP_MACHINERY``)
+    #: opts out unless it sets this itself, having made :meth:`_fast_plan` match its overrides.
+    fast_step: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "fast_step" not in cls.__dict__ and any(
+            name in cls.__dict__ for name in _STEP_MACHINERY
+        ):
+            cls.fast_step = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
@@ -115,6 +163,12 @@ class TableScheduler(LRScheduler):
         self._rows: ChunkedTable | None = None
         self._row_lists: list[list[float]] = []  # the current chunk as Python lists
         self._row_lists_start = 0
+        # the fast path's state (slots, read on every step): its rows (steps _fast_start ..),
+        # the entries its column blocks go to (None: this class never takes it), chainable
+        self._fast_chunk: FloatArray = _NO_ROWS
+        self._fast_start = 0
+        self._fast_keys: tuple[Any, ...] | None = ("lr",) if self.fast_step else None
+        self._fast_chained = self.chainable
         # Resuming through the constructor: its initial step keeps the restored lr (torch guards
         # most chainable classes like this; StepLR, MultiStepLR and ConstantLR it forgets, and
         # decays twice when the restored step is a milestone).
@@ -202,12 +256,68 @@ class TableScheduler(LRScheduler):
 
     # -- the step -----------------------------------------------------------------------------
 
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        """What the fast path writes: a table, the entries its column blocks go to (one block
+        of ``len(param_groups)`` columns each, ``"lr"`` first; a ``(name, i)`` entry replaces
+        element ``i`` of a tuple), and the last step it may take; None: never."""
+        return self._table(), ("lr",), MAX_STEPS
+
+    def _next_fast_chunk(self, step: int, row: int) -> bool:
+        """Rows from ``step`` (from ``step - 1`` for a chainable class, whose check needs the
+        previous row) for the fast path, when ``row`` was outside the current ones; False when
+        the fast path cannot take ``step`` (or refused it inside the rows: torch's turn)."""
+        first = step - 1 if self.chainable else step
+        if self._fast_start <= first and row < len(self._fast_chunk):
+            return False  # the rows were there: the groups' state sent it to torch's path
+        plan = self._fast_plan()
+        if plan is None:  # never, until the state changes (_forget_table asks again)
+            self._fast_keys = None
+            return False
+        if first < 0 or step > plan[2]:
+            return False
+        table, keys, last = plan
+        table.compute(first)
+        self._fast_chunk = table.chunk[: last + 1 - first]  # never past the last step
+        self._fast_start = first
+        self._fast_keys = keys
+        return True
+
     def _update_lr(self, epoch: int | None = None) -> None:
-        """torch 2.13's ``LRScheduler._update_lr`` (which its ``step()`` and ``SequentialLR``
-        call), in one pass over the groups where torch makes three: the next values (``get_lr()``,
-        or the closed form at ``epoch``) written into the groups (``fill_`` into tensor lrs),
-        and ``_last_lr`` the groups' lrs after the writes (tensors cloned). torch before 2.13
-        has no ``_update_lr``: its ``step()`` does the same inline and never calls this."""
+        """torch 2.13's ``LRScheduler._update_lr`` (which its ``step()``, after the step-order
+        warnings and ``_step_count``, and ``SequentialLR`` call), in one pass over the groups
+        where torch makes three: the next values (``get_lr()``, or the closed form at
+        ``epoch``) written into the groups (``fill_`` into tensor lrs), and ``_last_lr`` the
+        groups' lrs after the writes (tensors cloned). torch before 2.13 has no ``_update_lr``:
+        its ``step()`` does the same inline and never calls this.
+
+        The fast path writes the next row of the closed form in one C call when that is
+        exactly what this would do: no ``epoch``, past the constructor's step (whose slow path
+        sets torch's ``_get_lr_called_within_step``), not inside a ``get_lr()``, no param group
+        added, a constructor's restored lr already kept, and every group's lr a float (a
+        tensor lr is filled in place) equal, for a chainable class, to the closed form of the
+        previous step (nothing else changed it: no recursion). ``last_epoch``, ``_last_lr`` and
+        the groups then end as the slow path leaves them."""
+        keys = self._fast_keys
+        if (
+            epoch is None
+            and keys is not None
+            and not self._is_initial  # the constructor's step leaves torch's attributes
+            and not self._get_lr_called_within_step
+        ):
+            groups = self.optimizer.param_groups
+            chained = self._fast_chained
+            if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
+                step = self.last_epoch + 1
+                row = step - self._fast_start
+                written = step_group_values(groups, self._fast_chunk, row, keys, chained)
+                if written is None and self._next_fast_chunk(step, row):
+                    row, keys = step - self._fast_start, self._fast_keys
+                    assert keys is not None
+                    written = step_group_values(groups, self._fast_chunk, row, keys, chained)
+                if written is not None:
+                    self.last_epoch = step
+                    self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
+                    return
         values: Sequence[float | torch.Tensor]
         self._get_lr_called_within_step = True
         try:
@@ -266,6 +376,10 @@ class TableScheduler(LRScheduler):
         self._rows = None
         self._row_lists = []
         self._row_lists_start = 0
+        self._fast_chunk = _NO_ROWS
+        self._fast_start = 0
+        self._fast_keys = ("lr",) if self.fast_step else None
+        self._fast_chained = self.chainable
 
     def __getstate__(self) -> dict[str, Any]:
         # ``__dict__`` only: the caches (slots) are rebuilt on demand after a copy or unpickling

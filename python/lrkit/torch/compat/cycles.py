@@ -15,9 +15,10 @@ from typing import Any, Literal
 
 import torch
 from torch.optim import Optimizer
+from torch.optim.lr_scheduler import OneCycleLR as _TorchOneCycle
 
 import lrkit
-from lrkit.combinators import per_group
+from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
@@ -29,15 +30,17 @@ from lrkit.torch.compat._base import (
     scalar,
     warn_get_lr_outside_step,
 )
+from lrkit.units import MAX_STEPS
 
 
 class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
     # caches, like TableScheduler's: not in ``__dict__``
-    __slots__ = ("_momentum_lists", "_momentum_rows", "_momentum_start")
+    __slots__ = ("_fast_rows", "_momentum_lists", "_momentum_rows", "_momentum_start")
 
     chainable = False
+    fast_step = True  # _fast_plan writes the momentum (or beta1) row with the lr row
     cycle_momentum: bool
     use_beta1: bool
 
@@ -45,6 +48,7 @@ class _MomentumCycling(TableScheduler):
         self._momentum_rows: ChunkedTable | None = None
         self._momentum_lists: list[list[float]] = []  # the current chunk as Python lists
         self._momentum_start = 0
+        self._fast_rows: ChunkedTable | None = None  # the lr and momentum columns side by side
         super().__init__(optimizer, last_epoch)
 
     def _add_groups(self) -> None:
@@ -59,15 +63,29 @@ class _MomentumCycling(TableScheduler):
         self._momentum_rows = None
         self._momentum_lists = []
         self._momentum_start = 0
+        self._fast_rows = None
+
+    def _momentum_table(self) -> ChunkedTable:
+        if self._momentum_rows is None:
+            self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
+        return self._momentum_rows
+
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        if not self.cycle_momentum:
+            return super()._fast_plan()
+        if self._fast_rows is None:  # the very schedules of the lr and momentum tables
+            lrs, momenta = self._table().schedule, self._momentum_table().schedule
+            assert isinstance(lrs, PerGroup) and isinstance(momenta, PerGroup)
+            self._fast_rows = ChunkedTable(per_group([*lrs.schedules, *momenta.schedules]))
+        momentum = ("betas", 0) if self.use_beta1 else "momentum"
+        return self._fast_rows, ("lr", momentum), MAX_STEPS
 
     def _momentum_row(self, step: int) -> list[float]:
         """The momentum (or beta1) of every group at ``step`` (shared: do not modify it)."""
         offset = step - self._momentum_start
         if 0 <= offset < len(self._momentum_lists):
             return self._momentum_lists[offset]
-        if self._momentum_rows is None:
-            self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
-        table = self._momentum_rows
+        table = self._momentum_table()
         table.offset(step)  # computes the chunk that starts at `step` unless it holds it
         self._momentum_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
         self._momentum_start = table.chunk_start
@@ -243,11 +261,16 @@ class CyclicLR(_MomentumCycling):
             for low, high in zip(self.base_momentums, self.max_momentums, strict=True)
         ]
 
+    fast_step = True  # _fast_plan: none with a custom scale_fn, which get_lr calls in Python
+
     def get_lr(self) -> list[float | torch.Tensor]:
         if self._scale_fn_custom is None:
             return super().get_lr()
         warn_get_lr_outside_step(self)
         return self._custom_values()
+
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        return None if self._scale_fn_custom is not None else super()._fast_plan()
 
     def _custom_values(self) -> list[float | torch.Tensor]:
         step = self.last_epoch
@@ -349,7 +372,7 @@ class OneCycleLR(_MomentumCycling):
             points=torch_parity.one_cycle_values(start, peak, end, three_phase=self.three_phase),
             ends=self._ends,
             total=self.total_steps,
-            anneal=self._anneal_func_type,
+            anneal=self._anneal_strategy(),
         )
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
@@ -358,6 +381,32 @@ class OneCycleLR(_MomentumCycling):
             for g in self.optimizer.param_groups
         ]
 
+    def _anneal_strategy(self) -> Literal["cos", "linear"]:
+        """``"cos"`` or ``"linear"``; a state saved by torch before 2.1 names the function
+        (``anneal_func``, one of torch's two) instead, as torch still reads it."""
+        # getattr, not __dict__: reading __dict__ would slow every later attribute access
+        strategy = getattr(self, "_anneal_func_type", None)
+        if strategy in ("cos", "linear"):
+            return strategy  # type: ignore[no-any-return]
+        legacy = getattr(self, "anneal_func", None)
+        for name, function in (("cos", "_annealing_cos"), ("linear", "_annealing_linear")):
+            if any(legacy is getattr(cls, function, None) for cls in (OneCycleLR, _TorchOneCycle)):
+                return name  # type: ignore[return-value]
+        raise ValueError(
+            f"OneCycleLR: the state's annealing ({strategy!r}, anneal_func={legacy!r}) is not "
+            "'cos' or 'linear'"
+        )
+
+    @staticmethod
+    def _annealing_cos(start: float, end: float, pct: float) -> float:
+        """torch's cosine anneal from ``start`` to ``end`` as ``pct`` goes from 0 to 1."""
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    @staticmethod
+    def _annealing_linear(start: float, end: float, pct: float) -> float:
+        """torch's linear anneal from ``start`` to ``end`` as ``pct`` goes from 0 to 1."""
+        return (end - start) * pct + start
+
     def _momentum_schedules(self) -> list[Schedule]:
         return [
             self._phases(
@@ -365,6 +414,12 @@ class OneCycleLR(_MomentumCycling):
             )
             for g in self.optimizer.param_groups
         ]
+
+    fast_step = True  # _fast_plan: up to total_steps, past which get_lr raises
+
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        plan = super()._fast_plan()
+        return None if plan is None else (plan[0], plan[1], self.total_steps)
 
     def get_lr(self) -> list[float | torch.Tensor]:
         if self.last_epoch > self.total_steps:

@@ -239,7 +239,9 @@ def _callables(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
     functions = per_group_values("lr_lambda", optimizer, lr_lambda)
     for f in functions:
         if not callable(f):
-            raise TypeError(f"{owner}: lr_lambda must be callable, got {f!r}")
+            raise TypeError(
+                f"{owner}: lr_lambda should be a function, but got {type(f).__name__} ({f!r})"
+            )
     return functions
 
 
@@ -290,9 +292,15 @@ class LambdaLR(_LambdaState):
     engine's table rather than a Python call per group per step."""
 
     chainable = False
+    fast_step = True  # _fast_plan: only when every lr_lambda is a schedule (the engine's)
 
     def _schedule(self, bases: list[float]) -> list[Schedule]:
         return [lrkit.scale(f, factor=b) for f, b in zip(self.lr_lambdas, bases, strict=True)]
+
+    def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
+        if all(isinstance(f, Schedule) for f in self.lr_lambdas):
+            return super()._fast_plan()
+        return None
 
     def get_lr(self) -> list[float | torch.Tensor]:
         if all(isinstance(f, Schedule) for f in self.lr_lambdas):
