@@ -108,7 +108,9 @@ def run_single_thread(settings: Settings, ids: Sequence[str]) -> list[Result]:
             f"the single-thread benchmark subprocess failed (exit status {done.returncode}): "
             + (done.stderr.strip().splitlines() or ["no output"])[-1]
         )
-    return [Result.from_dict(r) for r in json.loads(done.stdout)]
+    # The results are the last line: an editable install may print its rebuild check first.
+    lines = done.stdout.strip().splitlines() or ["[]"]
+    return [Result.from_dict(r) for r in json.loads(lines[-1])]
 
 
 def settings_from(request: dict[str, object]) -> Settings:

@@ -18,7 +18,7 @@ def main() -> int:
     cases = {c.id: c for c in catalogue(settings.sizes)}
     process = f"subprocess, {THREADS_ENV}={os.environ.get(THREADS_ENV, 'unset')}"
     results = [measure(cases[i], settings, process=process).to_dict() for i in request["ids"]]
-    json.dump(results, sys.stdout)
+    sys.stdout.write("\n" + json.dumps(results) + "\n")  # one line, after anything else
     return 0
 
 
