@@ -195,7 +195,10 @@ def test_param_groups_added_later_or_replaced_by_a_load() -> None:
     saved = optimizer.state_dict()
     optimizer.load_state_dict(saved)  # new group dicts in a new list: the step writes those
     scheduler.step()
-    assert [g["lr"] for g in optimizer.param_groups] == [0.1 * SEED(1), 0.2 * SEED(1)]
+    assert [g["lr"] for g in optimizer.param_groups] == [
+        0.1 * SEED_APPLIED(1),
+        0.2 * SEED_APPLIED(1),
+    ]
     optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5})
     with pytest.raises(ValueError, match="has 3 param groups and the table has 2 columns"):
         scheduler.step()

@@ -141,5 +141,5 @@ def test_a_buffer_off_the_cpu_is_filled_through_a_cpu_copy() -> None:
         scheduler.step()
         lrs = scheduler.optimizer.param_groups
         assert all(g["lr"].data_ptr() == device_buffer[i].data_ptr() for i, g in enumerate(lrs))
-        assert [float(g["lr"]) for g in lrs] == [0.1 * (g + 1) * SCHEDULE(t) for g in range(3)]
-    assert scheduler.get_last_lr() == [0.1 * (g + 1) * SCHEDULE(29) for g in range(3)]
+        assert [float(g["lr"]) for g in lrs] == [0.1 * (g + 1) * APPLIED(t) for g in range(3)]
+    assert scheduler.get_last_lr() == [0.1 * (g + 1) * APPLIED(29) for g in range(3)]
