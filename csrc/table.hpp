@@ -20,7 +20,7 @@
 #if LRKIT_SIMD_X86
 #include <emmintrin.h>
 #endif
-#if defined(__linux__) || defined(__APPLE__)
+#if defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
@@ -105,7 +105,7 @@ inline Step fill_rows(const Node& node, Step start, Step n, double* out) {
 // Tables of at least this many bytes are written with non-temporal stores (x86).
 constexpr Step kStreamBytes = Step{64} << 20;
 
-#if LRKIT_SIMD_X86 && (defined(__linux__) || defined(__APPLE__))
+#if LRKIT_SIMD_X86 && defined(__linux__)
 constexpr bool kCanStream = true;
 
 // Whether the first and last pages of data[0 .. n) are in memory. A fresh array's pages are
