@@ -25,6 +25,9 @@ void require_float64(const py::array& a, const char* name, py::ssize_t ndim, boo
   if (!(a.flags() & py::array::c_style))
     throw py::value_error(std::string(name) + " must be C-contiguous");
   if (writeable && !a.writeable()) throw py::value_error(std::string(name) + " must be writeable");
+  if (!(py::detail::array_proxy(a.ptr())->flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_))
+    throw py::value_error(std::string(name) + " must be aligned (a view at an odd byte offset is "
+                          "not; pass a copy)");
 }
 
 void require_range(Step start, Step n) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "checks.hpp"
 #include "engine.hpp"
 #include "simd.hpp"
 
@@ -23,6 +24,8 @@ class Warmup final : public Node {
   bool native() const override { return child_->native(); }
   Warmup(NodePtr child, Step length, double start, bool prefix)
       : child_(std::move(child)), length_(length), start_(start), prefix_(prefix) {
+    depth_ = depth_over({child_.get()}, "Warmup");
+    require_at_least(length, 0, "Warmup", "length");
     child_->fill(0, 1, &target_);
   }
   void fill(Step t0, Step n, double* out) const override {
@@ -46,7 +49,12 @@ class Sequence final : public Node {
  public:
   bool native() const override { return all_native(children_); }
   Sequence(std::vector<NodePtr> children, std::vector<Step> boundaries)
-      : children_(std::move(children)), boundaries_(std::move(boundaries)) {}
+      : children_(std::move(children)), boundaries_(std::move(boundaries)) {
+    require(!children_.empty() && boundaries_.size() + 1 == children_.size(), "Sequence",
+            "give one boundary fewer than children (at least one child)");
+    require_increasing(boundaries_, "Sequence", "boundaries");
+    depth_ = depth_over(raw(children_), "Sequence");
+  }
   void fill(Step t0, Step n, double* out) const override {
     auto k = static_cast<std::size_t>(
         std::upper_bound(boundaries_.begin(), boundaries_.end(), t0) - boundaries_.begin());
@@ -70,7 +78,10 @@ class Sequence final : public Node {
 class Product final : public Node {
  public:
   bool native() const override { return all_native(children_); }
-  explicit Product(std::vector<NodePtr> children) : children_(std::move(children)) {}
+  explicit Product(std::vector<NodePtr> children) : children_(std::move(children)) {
+    require(!children_.empty(), "Product", "needs at least one child");
+    depth_ = depth_over(raw(children_), "Product");
+  }
   void fill(Step t0, Step n, double* out) const override {
     children_[0]->fill(t0, n, out);
     if (children_.size() == 1) return;
@@ -92,7 +103,9 @@ class Product final : public Node {
 class Scale final : public Node {
  public:
   bool native() const override { return child_->native(); }
-  Scale(NodePtr child, double factor) : child_(std::move(child)), factor_(factor) {}
+  Scale(NodePtr child, double factor) : child_(std::move(child)), factor_(factor) {
+    depth_ = depth_over({child_.get()}, "Scale");
+  }
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
     for (Step i = 0; i < n; ++i) out[i] = factor_ * out[i];
@@ -108,7 +121,9 @@ class Scale final : public Node {
 class Clip final : public Node {
  public:
   bool native() const override { return child_->native(); }
-  Clip(NodePtr child, double low, double high) : child_(std::move(child)), low_(low), high_(high) {}
+  Clip(NodePtr child, double low, double high) : child_(std::move(child)), low_(low), high_(high) {
+    depth_ = depth_over({child_.get()}, "Clip");
+  }
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);
     for (Step i = 0; i < n; ++i)
@@ -124,7 +139,10 @@ class Clip final : public Node {
 class Repeat final : public Node {
  public:
   bool native() const override { return child_->native(); }
-  Repeat(NodePtr child, Step period) : child_(std::move(child)), period_(period) {}
+  Repeat(NodePtr child, Step period) : child_(std::move(child)), period_(period) {
+    depth_ = depth_over({child_.get()}, "Repeat");
+    require_at_least(period, 1, "Repeat", "period");
+  }
   void fill(Step t0, Step n, double* out) const override {
     Step i = 0;
     while (i < n) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "checks.hpp"
 #include "engine.hpp"
 #include "primitives.hpp"
 
@@ -16,7 +17,10 @@ namespace lrkit {
 class CosineRestarts final : public Node {
  public:
   CosineRestarts(double start, double end, Step period, double mult, double decay, Step limit)
-      : start_(start), end_(end), period_(period), mult_(mult), decay_(decay), limit_(limit) {}
+      : start_(start), end_(end), period_(period), mult_(mult), decay_(decay), limit_(limit) {
+    require_at_least(period, 1, "CosineRestarts", "period");
+    require(mult >= 1.0 && std::isfinite(mult), "CosineRestarts", "mult must be finite and >= 1");
+  }
   // One cycle at a time: the cycle of the segment's first step as the reference finds it, then
   // a vectorised cosine up to the next restart (every step of a cycle has the same peak, T_i
   // and S_i, so each value is the reference's formula of its own step).
@@ -99,7 +103,11 @@ class CosineRestarts final : public Node {
 class Cyclic final : public Node {
  public:
   Cyclic(double low, double high, Step up, Step down, int mode, double gamma)
-      : low_(low), high_(high), up_(up), down_(down), mode_(mode), gamma_(gamma) {}
+      : low_(low), high_(high), up_(up), down_(down), mode_(mode), gamma_(gamma) {
+    require_at_least(up, 1, "Cyclic", "up");
+    require_at_least(down, 1, "Cyclic", "down");
+    require(mode >= 0 && mode <= 2, "Cyclic", "mode must be 0, 1 or 2");
+  }
   // One cycle at a time (vectorised within it); exp_range's gamma ** t is libm's pow per step.
   void fill(Step t0, Step n, double* out) const override {
     const Step total = up_ + down_;
@@ -152,7 +160,9 @@ inline std::uint64_t mix64(std::uint64_t x) {
 class Noise final : public Node {
  public:
   Noise(NodePtr child, double amount, std::uint64_t seed)
-      : child_(std::move(child)), amount_(amount), seed_(mix64(seed)) {}
+      : child_(std::move(child)), amount_(amount), seed_(mix64(seed)) {
+    depth_ = depth_over({child_.get()}, "Noise");
+  }
   bool native() const override { return child_->native(); }
   void fill(Step t0, Step n, double* out) const override {
     child_->fill(t0, n, out);

@@ -1,9 +1,8 @@
 // lrkit engine: schedule nodes that fill ranges of steps. Pure C++17, no Python.
 //
-// Every node computes out[i] = f(t0 + i) with exactly the operations (and order) of the Python
-// reference in python/lrkit/, so a value depends on the absolute step only: tables are
-// chunk-invariant bit for bit, and equal the reference (std::cos/std::pow are the same libm calls
-// that Python's math module makes).
+// Every node computes out[i] = f(t0 + i) from the absolute step only (no recurrences), with the
+// reference's operations in python/lrkit/ (or the vectorised cosine of vmath.hpp, within the
+// contract of docs/contract.md): tables are chunk-invariant bit for bit, on every CPU.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +20,11 @@ class Node {
   virtual void fill(Step t0, Step n, double* out) const = 0;
   // False when fill() calls back into Python (it then needs the GIL, so one thread only).
   virtual bool native() const { return true; }
+  // Levels of nodes below and including this one (1 for a primitive).
+  int depth() const { return depth_; }
+
+ protected:
+  int depth_ = 1;
 };
 
 using NodePtr = std::shared_ptr<Node>;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "checks.hpp"
 #include "engine.hpp"
 #include "simd.hpp"
 #include "vmath.hpp"
@@ -49,7 +50,9 @@ class Constant final : public Node {
 // start + (end - start) * t / L for t < L (clamped), else end.
 class Linear final : public Node {
  public:
-  Linear(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
+  Linear(double start, double end, Step length) : start_(start), end_(end), length_(length) {
+    require_at_least(length, 1, "Linear", "length");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
     fill_interpolation(t0, n, out, start_, end_, length_,
@@ -64,7 +67,9 @@ class Linear final : public Node {
 // end + (start - end) * (1 + cos(pi * t / L)) / 2 for 0 < t < L (clamped), start at 0, then end.
 class Cosine final : public Node {
  public:
-  Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {}
+  Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {
+    require_at_least(length, 1, "Cosine", "length");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
     // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
@@ -94,7 +99,9 @@ class Exponential final : public Node {
 // start * gamma ** (t // every).
 class StepDecay final : public Node {
  public:
-  StepDecay(double start, double gamma, Step every) : start_(start), gamma_(gamma), every_(every) {}
+  StepDecay(double start, double gamma, Step every) : start_(start), gamma_(gamma), every_(every) {
+    require_at_least(every, 1, "StepDecay", "every");
+  }
   void fill(Step t0, Step n, double* out) const override {
     Step i = 0;
     while (i < n) {
@@ -114,7 +121,9 @@ class StepDecay final : public Node {
 class MultiStep final : public Node {
  public:
   MultiStep(double start, double gamma, std::vector<Step> milestones)
-      : start_(start), gamma_(gamma), milestones_(std::move(milestones)) {}
+      : start_(start), gamma_(gamma), milestones_(std::move(milestones)) {
+    require_increasing(milestones_, "MultiStep", "milestones");
+  }
   void fill(Step t0, Step n, double* out) const override {
     auto k = static_cast<std::size_t>(
         std::upper_bound(milestones_.begin(), milestones_.end(), t0) - milestones_.begin());
@@ -138,7 +147,9 @@ class MultiStep final : public Node {
 class Polynomial final : public Node {
  public:
   Polynomial(double start, double end, Step length, double power)
-      : start_(start), end_(end), length_(length), power_(power) {}
+      : start_(start), end_(end), length_(length), power_(power) {
+    require_at_least(length, 1, "Polynomial", "length");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
     fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
@@ -155,7 +166,9 @@ class Polynomial final : public Node {
 // start / sqrt(1 + t / timescale).
 class InverseSqrt final : public Node {
  public:
-  InverseSqrt(double start, Step timescale) : start_(start), timescale_(timescale) {}
+  InverseSqrt(double start, Step timescale) : start_(start), timescale_(timescale) {
+    require_at_least(timescale, 1, "InverseSqrt", "timescale");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const double s = static_cast<double>(timescale_);
     map_steps(t0, n, out, [=](double t) { return start_ / std::sqrt(1.0 + t / s); });
@@ -170,7 +183,11 @@ class InverseSqrt final : public Node {
 class PiecewiseLinear final : public Node {
  public:
   PiecewiseLinear(std::vector<Step> steps, std::vector<double> values)
-      : steps_(std::move(steps)), values_(std::move(values)) {}
+      : steps_(std::move(steps)), values_(std::move(values)) {
+    require(!steps_.empty() && steps_.size() == values_.size(), "PiecewiseLinear",
+            "steps and values must be non-empty and of the same length");
+    require_increasing(steps_, "PiecewiseLinear", "steps");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const std::size_t last = steps_.size() - 1;
     // j: number of knots with s_j <= t.
@@ -206,7 +223,11 @@ class PiecewiseLinear final : public Node {
 class PiecewiseConstant final : public Node {
  public:
   PiecewiseConstant(std::vector<Step> boundaries, std::vector<double> values)
-      : boundaries_(std::move(boundaries)), values_(std::move(values)) {}
+      : boundaries_(std::move(boundaries)), values_(std::move(values)) {
+    require(values_.size() == boundaries_.size() + 1, "PiecewiseConstant",
+            "values must have one more entry than boundaries");
+    require_increasing(boundaries_, "PiecewiseConstant", "boundaries");
+  }
   void fill(Step t0, Step n, double* out) const override {
     auto k = static_cast<std::size_t>(
         std::upper_bound(boundaries_.begin(), boundaries_.end(), t0) - boundaries_.begin());

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "checks.hpp"
 #include "engine.hpp"
 #include "primitives.hpp"
 #include "simd.hpp"
@@ -20,7 +21,9 @@ namespace lrkit {
 class TorchCosineAnnealing final : public Node {
  public:
   TorchCosineAnnealing(double start, double end, Step period)
-      : start_(start), end_(end), period_(period) {}
+      : start_(start), end_(end), period_(period) {
+    require_at_least(period, 1, "TorchCosineAnnealing", "period");
+  }
   void fill(Step t0, Step n, double* out) const override {
     const double T = static_cast<double>(period_);
     const double half = (start_ - end_) / 2.0;  // as (start - end) * (...) / 2: halving is exact
@@ -46,7 +49,11 @@ class TorchCosineAnnealing final : public Node {
 class TorchPhases final : public Node {
  public:
   TorchPhases(std::vector<double> values, std::vector<double> ends, bool cosine, Step total)
-      : values_(std::move(values)), ends_(std::move(ends)), cosine_(cosine), total_(total) {}
+      : values_(std::move(values)), ends_(std::move(ends)), cosine_(cosine), total_(total) {
+    require(!ends_.empty() && values_.size() == ends_.size() + 1, "TorchPhases",
+            "values must have one more entry than ends (at least one phase)");
+    require_at_least(total, 0, "TorchPhases", "total");
+  }
   // One phase at a time, vectorised within it.
   void fill(Step t0, Step n, double* out) const override {
     const std::size_t last = ends_.size() - 1;
@@ -106,7 +113,11 @@ class TorchCyclic final : public Node {
   TorchCyclic(double low, double high, double up, double down, int mode, double gamma,
               bool by_cycle, bool inverted)
       : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)), mode_(mode),
-        gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {}
+        gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {
+    require(up > 0.0 && down >= 0.0 && std::isfinite(up + down), "TorchCyclic",
+            "up must be > 0 and down >= 0, both finite");
+    require(mode >= 0 && mode <= 2, "TorchCyclic", "mode must be 0, 1 or 2");
+  }
   void fill(Step t0, Step n, double* out) const override {
     for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);
   }

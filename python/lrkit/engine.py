@@ -84,10 +84,12 @@ def table(
     columns = groups if groups is not None else (None if base_array is None else len(base_array))
     shape: tuple[int, ...] = (n,) if columns is None else (n, columns)
     if out is None:
-        out = np.empty(shape, dtype=np.float64)
+        out = _allocate(shape)
     elif not isinstance(out, np.ndarray) or out.shape != shape:
         got = out.shape if isinstance(out, np.ndarray) else type(out).__name__
         raise ValueError(f"out must be a numpy array of shape {shape}, got {got}")
+    if base_array is not None and np.shares_memory(base_array, out):
+        base_array = base_array.copy()  # out is written while base is read
     if columns is None:
         bad = core.fill(node_of(schedule), start, out)
     else:
@@ -97,6 +99,17 @@ def table(
         where = f"step {start + row}" + (f", group {column}" if columns else "")
         raise NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
     return out
+
+
+def _allocate(shape: tuple[int, ...]) -> FloatArray:
+    try:
+        return np.empty(shape, dtype=np.float64)
+    except (MemoryError, ValueError) as exc:
+        size = 8 * int(np.prod(shape, dtype=object))
+        raise MemoryError(
+            f"a table of shape {shape} takes {size / 2**30:,.1f} GiB of float64; compute it in "
+            "chunks (table(n, start=k), or lrkit.engine.ChunkedTable) or pass a smaller n"
+        ) from exc
 
 
 def _count(name: str, value: object) -> int:
