@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "checks.hpp"
 #include "engine.hpp"
@@ -114,6 +115,7 @@ class Cyclic final : public Node {
     const double up = static_cast<double>(up_), down = static_cast<double>(down_);
     const double span = static_cast<double>(total);
     const double lo = std::min(low_, high_), hi = std::max(low_, high_), top = high_;
+    constexpr double kHuge = std::numeric_limits<double>::max();
     Step i = 0;
     while (i < n) {
       const Step t = t0 + i, cycle = t / total;
@@ -128,7 +130,10 @@ class Cyclic final : public Node {
           const double v = low_ + (high_ - low_) * scale * amplitude;
           const double clamped = std::min(std::max(v, lo), hi);
           const bool peak = (scale == 1.0) & (amplitude == 1.0);  // values, no branch: vectorises
-          return peak ? top : clamped;
+          // An amplitude that overflowed (exp_range, gamma > 1) is reported, not clamped away:
+          // the reference raises there too.
+          const bool overflow = !(amplitude <= kHuge);
+          return peak ? top : overflow ? amplitude : clamped;
         });
       };
       if (mode_ == 2) {

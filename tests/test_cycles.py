@@ -228,3 +228,15 @@ def test_noise_streams_of_different_seeds_do_not_overlap() -> None:
     far = first.table(64, start=shift)
     assert not np.array_equal(far, second.table(64))
     assert np.array_equal(far, [first(shift + t) for t in range(64)])
+
+
+def test_exp_range_overflow_is_an_error_at_the_same_step_in_both_evaluators() -> None:
+    """gamma > 1 overflows gamma ** t at t = 1024 (gamma = 2): the reference raises there, and
+    the engine reports it instead of clamping inf to ``high`` (it returned 1.0)."""
+    s = lrkit.cyclic(low=0.0, high=1.0, up=10, mode="exp_range", gamma=2.0)
+    assert s.table(1, start=1023)[0] == s(1023) == 1.0
+    for evaluate in (lambda: s(1024), lambda: s.table(1, start=1025), lambda: s.table(1030)):
+        with pytest.raises(lrkit.NonFiniteValueError, match="1024|1025"):
+            evaluate()
+    with pytest.raises(lrkit.NonFiniteValueError, match="at step 1024"):
+        s.table(1030)
