@@ -4,6 +4,10 @@ crashed, with a segfault or SIGFPE, before)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -70,3 +74,27 @@ def test_a_base_that_overlaps_out_is_read_before_it_is_overwritten() -> None:
 def test_a_table_too_large_for_memory_says_how_large() -> None:
     with pytest.raises(MemoryError, match=r"shape \(9007199254740992,\) takes 67,108,864.0 GiB"):
         lrkit.constant(1.0).table(2**53)
+
+
+THREADS_REFUSED = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, resource.RLIM_INFINITY))
+import lrkit
+from lrkit._native import core
+s = lrkit.cosine(start=1.0, end=0.0, length=10**7)
+whole = s.table(2_000_000)
+assert 1 <= core.num_threads() < 400, core.num_threads()
+assert whole[1_999_999] == s.table(1, start=1_999_999)[0]
+print("ok", core.num_threads())
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as on Linux")
+def test_threads_the_system_refuses_are_fewer_threads_not_an_abort() -> None:
+    """400 threads of 8 MiB stacks cannot fit in 1.5 GB of address space: std::thread threw
+    std::system_error and the process aborted; the pool now runs with the threads it got."""
+    env = dict(os.environ, LRKIT_NUM_THREADS="400")
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_REFUSED], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.startswith("ok"), done.stderr
