@@ -10,7 +10,7 @@ SKB_DEV    := -Ceditable.rebuild=true -Cbuild-dir=build/{wheel_tag} -Ceditable.v
 # A real plugin package, installed into the venv so the tests use it by name (docs/plugins.md).
 EXAMPLE_PLUGIN := examples/lrkit-example-plugin
 
-.PHONY: install run test bench benchmarks perf-docs lint clean
+.PHONY: install run test bench benchmarks perf-docs lint sanitize clean
 .DEFAULT_GOAL := test
 
 install: $(VENV)/.stamp
@@ -50,5 +50,21 @@ lint: install
 	$(BIN)/ruff format --check python tests benchmarks examples
 	$(BIN)/mypy
 
+# The engine built with AddressSanitizer + UndefinedBehaviorSanitizer in its own venv (no torch:
+# the tests below exercise the engine alone), run under the sanitizers' runtime; any report fails.
+SAN_VENV  := .venv-sanitize
+SAN_TESTS := tests/test_engine.py tests/test_core_boundary.py tests/test_properties.py \
+             tests/test_primitives.py tests/test_combinators.py tests/test_cycles.py \
+             tests/test_accuracy.py tests/test_dispatch.py tests/test_parity.py
+SAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+             ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1:allocator_may_return_null=1 \
+             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: $(VENV)/.stamp
+	test -x $(SAN_VENV)/bin/python || $(PYTHON) -m venv $(SAN_VENV)
+	$(SAN_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(VENV)/build-requires.txt numpy pluggy pytest hypothesis
+	$(SAN_VENV)/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation \
+	  -Ccmake.define.LRKIT_SANITIZE=ON -Ccmake.build-type=RelWithDebInfo -Cbuild-dir=build/sanitize .
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider $(SAN_TESTS)
+
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis .benchmarks .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAN_VENV) build .pytest_cache .hypothesis .benchmarks .mypy_cache .ruff_cache

@@ -24,6 +24,14 @@ from lrkit import primitives as P
 from lrkit.parity import torch as T
 
 EPS = 2.0**-52
+#: The spacing of doubles below 2**-1022 (subnormals): the ulp of a tiny magnitude.
+TINY = 2.0**-1074
+
+
+def ulp(magnitude: float) -> float:
+    """An ulp of ``magnitude`` (``2**-52`` of it, or the subnormal spacing below that)."""
+    return max(EPS * magnitude, TINY)
+
 #: Cosine-family nodes: at most this many 2**-52 of their magnitude from the reference.
 COS_ULPS = 2.0
 
@@ -147,7 +155,7 @@ def bound(s: lrkit.Schedule) -> float:
 @bound.register(Y.CosineRestarts)
 @bound.register(T.CosineAnnealing)
 def _(s: P.Cosine | Y.CosineRestarts | T.CosineAnnealing) -> float:
-    return COS_ULPS * EPS * max(magnitude(s), abs(s.start - s.end))
+    return COS_ULPS * ulp(max(magnitude(s), abs(s.start - s.end)))
 
 
 @bound.register
@@ -155,19 +163,19 @@ def _(s: T.Phases) -> float:
     if s.anneal != "cos":
         return 0.0
     steps = max(abs(a - b) for a, b in zip(s.points, s.points[1:], strict=False))
-    return COS_ULPS * EPS * max(magnitude(s), steps)
+    return COS_ULPS * ulp(max(magnitude(s), steps))
 
 
 @bound.register
 def _(s: C.Scale) -> float:
     inner = bound(s.schedule)
-    return 0.0 if inner == 0 else abs(s.factor) * inner + EPS * magnitude(s)
+    return 0.0 if inner == 0 else abs(s.factor) * inner + ulp(magnitude(s))
 
 
 @bound.register
 def _(s: Y.Noise) -> float:
     inner = bound(s.schedule)
-    return 0.0 if inner == 0 else (1.0 + s.amount) * inner + EPS * magnitude(s)
+    return 0.0 if inner == 0 else (1.0 + s.amount) * inner + ulp(magnitude(s))
 
 
 @bound.register
@@ -182,7 +190,8 @@ def _(s: C.Product) -> float:
             others = math.prod(m for j, m in enumerate(sizes) if j != i)
             total += b * others
     # Each multiplication rounds once; products of inexact values add their bounds' product.
-    return total + math.prod(b + m for b, m in zip(inner, sizes, strict=True)) * EPS * len(sizes)
+    rounding = ulp(math.prod(b + m for b, m in zip(inner, sizes, strict=True)))
+    return total + rounding * len(sizes)
 
 
 @bound.register(C.Clip)
@@ -212,7 +221,7 @@ def allowed(s: lrkit.Schedule, base: float = 1.0) -> float:
     inner = bound(s)
     if inner == 0:
         return 0.0
-    return abs(base) * inner + EPS * _times(abs(base), magnitude(s))
+    return abs(base) * inner + ulp(_times(abs(base), magnitude(s)))
 
 
 def assert_within_contract(

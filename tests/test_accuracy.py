@@ -68,3 +68,9 @@ def test_the_bound_is_stated_for_the_span() -> None:
     # scale: the child's bound times the factor, plus one rounding of the product
     halved = lrkit.scale(lrkit.cosine(start=1.0, end=0.0, length=10), factor=0.5)
     assert math.isclose(bound(halved), 0.5 * 2 * EPS + 0.5 * EPS)
+
+
+def test_subnormal_magnitudes_are_held_to_their_own_ulp() -> None:
+    """Below 2**-1022 an ulp is 2**-1074, not 2**-52 of the magnitude (found by the fuzz run)."""
+    s = lrkit.cosine(start=0.0, end=2.225073858507203e-309, length=3)
+    assert_within_contract(s, s.table(4), _reference(s, 4))
