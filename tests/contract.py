@@ -32,6 +32,7 @@ def ulp(magnitude: float) -> float:
     """An ulp of ``magnitude`` (``2**-52`` of it, or the subnormal spacing below that)."""
     return max(EPS * magnitude, TINY)
 
+
 #: Cosine-family nodes: at most this many 2**-52 of their magnitude from the reference.
 COS_ULPS = 2.0
 
@@ -111,7 +112,7 @@ def _(s: C.Scale) -> float:
 
 @magnitude.register
 def _(s: C.Product) -> float:
-    return math.prod(magnitude(c) for c in s.schedules)
+    return _product([magnitude(c) for c in s.schedules])
 
 
 @magnitude.register
@@ -187,10 +188,10 @@ def _(s: C.Product) -> float:
     total = 0.0
     for i, b in enumerate(inner):
         if b:
-            others = math.prod(m for j, m in enumerate(sizes) if j != i)
+            others = _product([m for j, m in enumerate(sizes) if j != i])
             total += b * others
     # Each multiplication rounds once; products of inexact values add their bounds' product.
-    rounding = ulp(math.prod(b + m for b, m in zip(inner, sizes, strict=True)))
+    rounding = ulp(_product([b + m for b, m in zip(inner, sizes, strict=True)]))
     return total + rounding * len(sizes)
 
 
@@ -214,6 +215,11 @@ def _(s: Y._Composite) -> float:
 
 def _times(a: float, b: float) -> float:
     return 0.0 if a == 0 or b == 0 else a * b
+
+
+def _product(values: list[float]) -> float:
+    """The product, 0 if any factor is 0 (an unbounded factor times 0 is 0, not NaN)."""
+    return 0.0 if any(v == 0 for v in values) else math.prod(values)
 
 
 def allowed(s: lrkit.Schedule, base: float = 1.0) -> float:

@@ -74,3 +74,11 @@ def test_subnormal_magnitudes_are_held_to_their_own_ulp() -> None:
     """Below 2**-1022 an ulp is 2**-1074, not 2**-52 of the magnitude (found by the fuzz run)."""
     s = lrkit.cosine(start=0.0, end=2.225073858507203e-309, length=3)
     assert_within_contract(s, s.table(4), _reference(s, 4))
+
+
+def test_a_zero_factor_bounds_an_unbounded_one() -> None:
+    """A product with a schedule of unknown magnitude and a zero one (found by the fuzz run)."""
+    from strategies import HalvingEvery
+
+    s = lrkit.product(HalvingEvery(start=0.0, every=1), lrkit.cosine(start=0.0, end=0.0, length=1))
+    assert_within_contract(s, s.table(3), _reference(s, 3))

@@ -90,6 +90,9 @@ print("ok", core.num_threads())
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as on Linux")
+@pytest.mark.skipif(
+    "libasan" in os.environ.get("LD_PRELOAD", ""), reason="AddressSanitizer reserves terabytes"
+)
 def test_threads_the_system_refuses_are_fewer_threads_not_an_abort() -> None:
     """400 threads of 8 MiB stacks cannot fit in 1.5 GB of address space: std::thread threw
     std::system_error and the process aborted; the pool now runs with the threads it got."""

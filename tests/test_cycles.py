@@ -236,7 +236,7 @@ def test_exp_range_overflow_is_an_error_at_the_same_step_in_both_evaluators() ->
     s = lrkit.cyclic(low=0.0, high=1.0, up=10, mode="exp_range", gamma=2.0)
     assert s.table(1, start=1023)[0] == s(1023) == 1.0
     for evaluate in (lambda: s(1024), lambda: s.table(1, start=1025), lambda: s.table(1030)):
-        with pytest.raises(lrkit.NonFiniteValueError, match="1024|1025"):
+        with pytest.raises(lrkit.NonFiniteValueError, match=r"1024|1025"):
             evaluate()
     with pytest.raises(lrkit.NonFiniteValueError, match="at step 1024"):
         s.table(1030)
