@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "bindings.hpp"
+#include "simd.hpp"
 
 namespace py = pybind11;
 
@@ -89,20 +90,14 @@ inline std::uint64_t bad_bits(double v) {
   return bits | ((bits & kExponent) + kExponentOne);
 }
 
-// The loops over groups, compiled for AVX-512 and AVX2 too where the compiler can (the same
-// IEEE products and integer operations on every path, so the same results).
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define LRKIT_GROUP_LOOP __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef LRKIT_GROUP_LOOP
-#define LRKIT_GROUP_LOOP
-#endif
-
-LRKIT_GROUP_LOOP bool all_writable(const double* values, Py_ssize_t n) {
-  std::uint64_t acc = 0;
-  for (Py_ssize_t i = 0; i < n; ++i) acc |= bad_bits(values[i]);
+// The loops over groups run through simd::run (csrc/simd.hpp), vectorised for the CPU's widest
+// unit: the same IEEE products and integer operations on every path, so the same results.
+inline bool all_writable(const double* values, Py_ssize_t n) {
+  const std::uint64_t acc = simd::run([=] {
+    std::uint64_t bits = 0;
+    for (Py_ssize_t i = 0; i < n; ++i) bits |= bad_bits(values[i]);
+    return bits;
+  });
   if ((acc >> 63) == 0) return true;
   for (Py_ssize_t i = 0; i < n; ++i)
     if (!writable_value(values[i])) return false;
@@ -110,15 +105,19 @@ LRKIT_GROUP_LOOP bool all_writable(const double* values, Py_ssize_t n) {
 }
 
 // out[i] = base[i] * factor for every i when every product is writable (true); else nothing.
-LRKIT_GROUP_LOOP bool scale_writable(double* out, const double* base, double factor,
-                                     Py_ssize_t n) {
-  std::uint64_t acc = 0;
-  for (Py_ssize_t i = 0; i < n; ++i) acc |= bad_bits(base[i] * factor);
+inline bool scale_writable(double* out, const double* base, double factor, Py_ssize_t n) {
+  const std::uint64_t acc = simd::run([=] {
+    std::uint64_t bits = 0;
+    for (Py_ssize_t i = 0; i < n; ++i) bits |= bad_bits(base[i] * factor);
+    return bits;
+  });
   if ((acc >> 63) != 0) {
     for (Py_ssize_t i = 0; i < n; ++i)
       if (!writable_value(base[i] * factor)) return false;
   }
-  for (Py_ssize_t i = 0; i < n; ++i) out[i] = base[i] * factor;
+  simd::run([=] {
+    for (Py_ssize_t i = 0; i < n; ++i) out[i] = base[i] * factor;
+  });
   return true;
 }
 

@@ -67,38 +67,38 @@ inline Path active_path() {
 
 #if LRKIT_SIMD_X86
 template <class Loop>
-__attribute__((target("avx512f"), flatten)) void run_avx512f(const Loop& loop) {
-  loop();
+__attribute__((target("avx512f"), flatten)) auto run_avx512f(const Loop& loop) {
+  return loop();
 }
 template <class Loop>
-__attribute__((target("avx2"), flatten)) void run_avx2(const Loop& loop) {
-  loop();
+__attribute__((target("avx2"), flatten)) auto run_avx2(const Loop& loop) {
+  return loop();
 }
 #endif
 template <class Loop>
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((flatten))
 #endif
-void run_baseline(const Loop& loop) {
-  loop();
+auto run_baseline(const Loop& loop) {
+  return loop();
 }
 
-// Calls loop() compiled for the active path. The loop must not depend on which one runs.
+// Calls loop() compiled for the active path and returns its result. The loop must not depend
+// on which path runs. Capture by value what the loop reads ([=]): a reference into the caller's
+// frame may alias the output, which keeps the compiler from vectorising.
 template <class Loop>
-void run(const Loop& loop) {
+auto run(const Loop& loop) {
 #if LRKIT_SIMD_X86
   switch (active_path()) {
     case Path::kAvx512f:
-      run_avx512f(loop);
-      return;
+      return run_avx512f(loop);
     case Path::kAvx2:
-      run_avx2(loop);
-      return;
+      return run_avx2(loop);
     default:
       break;
   }
 #endif
-  run_baseline(loop);
+  return run_baseline(loop);
 }
 
 }  // namespace lrkit::simd
