@@ -10,7 +10,7 @@ SKB_DEV    := -Ceditable.rebuild=true -Cbuild-dir=build/{wheel_tag} -Ceditable.v
 # A real plugin package, installed into the venv so the tests use it by name (docs/plugins.md).
 EXAMPLE_PLUGIN := examples/lrkit-example-plugin
 
-.PHONY: install run test bench benchmarks perf-docs lint sanitize clean
+.PHONY: install run test bench benchmarks perf-docs lint sanitize fuzz clean
 .DEFAULT_GOAL := test
 
 install: $(VENV)/.stamp
@@ -49,6 +49,11 @@ lint: install
 	$(BIN)/ruff check python tests benchmarks examples
 	$(BIN)/ruff format --check python tests benchmarks examples
 	$(BIN)/mypy
+
+# tests/test_fuzz.py at volume: ~100,000 examples (random trees, table arguments, malformed
+# configs, scheduler sessions with save/load).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # The engine built with AddressSanitizer + UndefinedBehaviorSanitizer in its own venv (no torch:
 # the tests below exercise the engine alone), run under the sanitizers' runtime; any report fails.

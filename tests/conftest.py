@@ -8,4 +8,8 @@ from hypothesis import settings
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
+# `make fuzz`: tests/test_fuzz.py at volume (its session property runs a tenth of these).
+settings.register_profile(
+    "fuzz", deadline=None, max_examples=33_000, print_blob=True, database=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
