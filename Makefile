@@ -60,7 +60,7 @@ fuzz: install
 SAN_VENV  := .venv-sanitize
 SAN_TESTS := tests/test_engine.py tests/test_core_boundary.py tests/test_properties.py \
              tests/test_primitives.py tests/test_combinators.py tests/test_cycles.py \
-             tests/test_accuracy.py tests/test_dispatch.py tests/test_parity.py
+             tests/test_accuracy.py tests/test_dispatch.py tests/test_parity.py tests/test_fuzz.py
 SAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
              ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1:allocator_may_return_null=1 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
