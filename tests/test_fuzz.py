@@ -129,6 +129,7 @@ def test_any_session_resumes_bit_for_bit(
 ) -> None:
     pytest.importorskip("torch.optim")  # (make sanitize runs the engine without torch)
     import torch
+
     from lrkit.torch import Scheduler
 
     assume(save_at <= steps)
