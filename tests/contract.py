@@ -218,8 +218,11 @@ def _times(a: float, b: float) -> float:
 
 
 def _product(values: list[float]) -> float:
-    """The product, 0 if any factor is 0 (an unbounded factor times 0 is 0, not NaN)."""
-    return 0.0 if any(v == 0 for v in values) else math.prod(values)
+    """The product, 0 if any factor is 0 (an unbounded factor times 0 is 0, not NaN), inf if
+    any is unbounded (even if the others' product underflows)."""
+    if any(v == 0 for v in values):
+        return 0.0
+    return math.inf if any(math.isinf(v) for v in values) else math.prod(values)
 
 
 def allowed(s: lrkit.Schedule, base: float = 1.0) -> float:

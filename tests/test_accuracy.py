@@ -82,3 +82,19 @@ def test_a_zero_factor_bounds_an_unbounded_one() -> None:
 
     s = lrkit.product(HalvingEvery(start=0.0, every=1), lrkit.cosine(start=0.0, end=0.0, length=1))
     assert_within_contract(s, s.table(3), _reference(s, 3))
+
+
+def test_an_unbounded_factor_beside_underflowing_ones() -> None:
+    """Tiny factors whose product underflows to 0 beside one of unknown magnitude: the bound is
+    unknown (inf), not NaN (found by the fuzz run)."""
+    from strategies import HalvingEvery
+
+    s = lrkit.product(
+        lrkit.constant(4.957414973779219e-259),
+        lrkit.exponential(start=2.225073858507203e-309, gamma=0.5),
+        lrkit.sequence(
+            [lrkit.constant(0.0), HalvingEvery(start=0.0, every=1), lrkit.cosine(0.0, 0.0, 1)],
+            boundaries=[1, 2],
+        ),
+    )
+    assert_within_contract(s, s.table(4), _reference(s, 4))
