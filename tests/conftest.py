@@ -10,6 +10,6 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.register_profile("dev", deadline=None)
 # `make fuzz`: tests/test_fuzz.py at volume (its session property runs a tenth of these).
 settings.register_profile(
-    "fuzz", deadline=None, max_examples=33_000, print_blob=True, database=None
+    "fuzz", deadline=None, max_examples=33_000, print_blob=True, derandomize=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
