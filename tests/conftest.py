@@ -9,3 +9,7 @@ from hypothesis import settings
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# Not a module of doctests (--doctest-modules, pyproject.toml): collected as one, it would be
+# imported a second time under the name `conftest`, which python/conftest.py already holds.
+collect_ignore = ["conftest.py"]
