@@ -13,3 +13,7 @@ settings.register_profile(
     "fuzz", deadline=None, max_examples=33_000, print_blob=True, derandomize=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# Not a module of doctests (--doctest-modules, pyproject.toml): collected as one, it would be
+# imported a second time under the name `conftest`, which python/conftest.py already holds.
+collect_ignore = ["conftest.py"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from lrkit.bench import closed_forms as cf
 from lrkit.bench import matching, report, runner, tables
 from lrkit.bench.model import QUICK, Case, Mismatch, Pair, Settings, Sizes, Target, assert_close
 from lrkit.bench.rows import catalogue, count
-from lrkit.bench.timing import compare
+from lrkit.bench.timing import best_of, compare
 
 #: Steps where the reference is evaluated: the start, segment boundaries, spread over the run.
 N = 60_000
@@ -149,6 +150,21 @@ def test_compare_interleaves_and_times_per_call() -> None:
     assert calls[0] == "a" and "b" in calls  # warm-up of each, then the repeats
     with pytest.raises(ValueError, match="repeats"):
         compare([lambda: None], repeats=0, min_time=0.0)
+
+
+def test_best_of_is_the_fastest_repeat_per_call() -> None:
+    """The quick timer of ``lrkit bench CONFIG`` and ``make run`` (one timer for lrkit)."""
+    calls: list[None] = []
+    seconds = best_of(lambda: calls.append(None), 3, number=5)
+    assert len(calls) == 15 and 0 < seconds < 0.1
+    with pytest.raises(ValueError, match="repeats"):
+        best_of(lambda: None, 0)
+    sources = Path(lrkit.__file__).parent
+    texts = {
+        str(p.relative_to(sources)): p.read_text(encoding="utf-8") for p in sources.rglob("*.py")
+    }
+    copies = [name for name, text in texts.items() if re.search(r"min\([^)]*perf_counter", text)]
+    assert copies == [], f"a timer copied outside lrkit.bench.timing: {copies}"
 
 
 def test_single_thread_rows_run_in_a_subprocess_with_one_engine_thread() -> None:

@@ -195,27 +195,28 @@ def test_colons_in_plain_strings_and_json_objects_are_not_nesting() -> None:
     }
 
 
-def test_integral_floats_are_ints_where_the_schedule_declares_a_step_count(
+def test_configs_are_data_as_written_and_schedules_take_integral_floats_as_step_counts(
     extra_schedules: None,
 ) -> None:
+    # One rule (lrkit._checks.whole): the config keeps 1e2 a float, as JSON does, and the
+    # schedule accepts an integral float wherever it takes a step count or an int.
     config = read_config("cosine:start=1.0,end=0e0,length=1e2")
-    assert config == {"name": "cosine", "start": 1.0, "end": 0.0, "length": 100}
-    assert [type(config[k]) for k in ("start", "end", "length")] == [float, float, int]
-    assert lrkit.create(config).to_config()["length"] == 100
-    assert read_config("multistep:start=1,gamma=0.5,milestones=[1e2, 2.0e2, 3ep]")[
-        "milestones"
-    ] == [100, 200, {"epochs": 3}]
-    knots = read_config("piecewise_linear:knots=[[0, 0.0], [1e2, 1.0]]")["knots"]
-    assert knots == [[0, 0.0], [100, 1.0]] and type(knots[1][0]) is int
-    assert type(knots[0][1]) is float and type(knots[1][1]) is float
+    assert config == {"name": "cosine", "start": 1.0, "end": 0.0, "length": 100.0}
+    assert config == parse_short("cosine:start=1.0,end=0e0,length=1e2")  # the text alone
+    built = lrkit.create(config).to_config()
+    assert built["length"] == 100 and type(built["length"]) is int
+    assert lrkit.create(read_config('{"name": "cosine", "start": 1, "end": 0, "length": 100.0}'))(
+        50
+    ) == lrkit.cosine(start=1, end=0, length=100)(50)
+    multistep = lrkit.create(read_config("multistep:start=1,gamma=0.5,milestones=[1e2, 2.0e2]"))
+    assert multistep.to_config()["milestones"] == [100, 200]
+    knots = lrkit.create(read_config("piecewise_linear:knots=[[0, 0.0], [1e2, 1.0]]"))
+    assert knots.to_config()["knots"] == [[0, 0.0], [100, 1.0]]
     noise = 'noise:schedule={"name": "constant"},amount=0.1,seed=1e3'
-    assert type(read_config(noise)["seed"]) is int  # an int argument
-    assert type(read_config("münchen.flat:level=1.0,length=100.0")["length"]) is int
-    # not integral, no declaration (a plugin without annotations), or JSON: as written
-    assert read_config("cosine:start=1,end=0,length=100.5")["length"] == 100.5
-    assert type(read_config("plain:level=1.0,length=1e2")["length"]) is float
-    assert type(read_config('{"name": "cosine", "length": 100.0}')["length"]) is float
-    assert type(parse_short("cosine:length=1e2")["length"]) is float  # the text alone
+    assert lrkit.create(read_config(noise)).to_config()["seed"] == 1000  # an int argument
+    assert lrkit.create(read_config("münchen.flat:level=1.0,length=100.0"))(0) == 1.0
+    with pytest.raises(TypeError, match=r"length must be an int number of steps.*got 100\.5"):
+        lrkit.create(read_config("cosine:start=1,end=0,length=100.5"))
 
 
 def test_a_step_count_written_as_1e2_works_on_the_command_line(

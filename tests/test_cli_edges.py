@@ -15,8 +15,8 @@ import pytest
 
 import lrkit
 import lrkit.summary
-from lrkit import cli, plugins
-from lrkit.cli import main
+from lrkit import plugins
+from lrkit.cli import commands, main, writers
 
 COSINE = "cosine:start=0.1,end=0.001,length=1000"
 
@@ -153,7 +153,7 @@ def test_ctrl_c_is_one_line_with_status_130(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "summarize", interrupted)
+    monkeypatch.setattr(commands, "summarize", interrupted)
     assert main(["show", COSINE, "--steps", "10"]) == 130
     assert capsys.readouterr().err.strip() == "lrkit show: interrupted"
     with pytest.raises(KeyboardInterrupt):
@@ -192,7 +192,7 @@ def test_json_table_is_streamed_in_bounded_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lrkit.summary, "CHUNK_ELEMENTS", 4096)
-    monkeypatch.setattr(cli, "JSON_PIECE", 1000)
+    monkeypatch.setattr(writers, "JSON_PIECE", 1000)
     target = tmp_path / "lr.json"
     steps, every, spe = 300_000, 3, 7
     config = "cosine:start=1,end=0.5,length=250000"

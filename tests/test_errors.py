@@ -187,7 +187,8 @@ bad_lengths = (
     st.integers(max_value=0)
     | st.integers(min_value=2**53 + 1)
     | st.floats(allow_nan=True).filter(lambda x: x != int(x) if math.isfinite(x) else True)
-    | st.sampled_from([True, "5", None, 3.0, np.float64(4.0)])
+    # not 3.0: an integral float is a step count (lrkit._checks.whole)
+    | st.sampled_from([True, "5", None, 3.5, np.float64(4.5)])
 )
 bad_milestone_lists = st.one_of(
     st.lists(st.integers(0, 100), min_size=2, max_size=5).filter(
@@ -229,6 +230,10 @@ def test_every_invalid_argument_is_refused_naming_it_and_its_value(
     assert repr(shown) in message, message
 
 
-def test_a_whole_float_for_a_step_count_says_how_to_write_it() -> None:
-    with pytest.raises(TypeError, match=r"got 100\.0 \(write 100, an int number of steps\)"):
-        lrkit.cosine(start=1.0, end=0.0, length=100.0)  # type: ignore[arg-type]
+def test_an_integral_float_is_a_step_count_and_a_fractional_one_is_refused() -> None:
+    # lrkit's one rule for integral floats (lrkit._checks.whole), in Python as in configs.
+    whole = lrkit.cosine(start=1.0, end=0.0, length=100.0)  # type: ignore[arg-type]
+    assert whole == lrkit.cosine(start=1.0, end=0.0, length=100)
+    assert type(whole.length) is int
+    with pytest.raises(TypeError, match=r"an int number of steps.*got 100\.5$"):
+        lrkit.cosine(start=1.0, end=0.0, length=100.5)  # type: ignore[arg-type]

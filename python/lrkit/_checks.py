@@ -41,11 +41,26 @@ def positive(owner: str, name: str, value: Any) -> float:
     return number
 
 
+def whole(value: Any) -> int | None:
+    """lrkit's one rule for integral floats: where a step count or an int is expected, a float
+    that is integral (``100.0``, ``1e2``, as configs write them) is accepted as that int,
+    whichever way the schedule was built (Python, JSON/YAML/TOML, the CLI's short form).
+    ``value`` as an int when it is one or such a float, else None (bools are not ints here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def integer(owner: str, name: str, value: Any, *, minimum: int, maximum: int = MAX_STEPS) -> int:
-    """An int in ``[minimum, maximum]`` (by default at most ``MAX_STEPS``, 2**53)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    """An int in ``[minimum, maximum]`` (by default at most ``MAX_STEPS``, 2**53); an integral
+    float (``100.0``, ``1e2``) is that int (:func:`whole`)."""
+    number = whole(value)
+    if number is None:
         raise TypeError(f"{owner}: {name} must be an int, got {value!r}")
-    number = int(value)
     if number < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
     if number > maximum:
@@ -64,15 +79,12 @@ def duration(owner: str, name: str, value: Any, *, minimum: int = 1) -> Duration
         if minimum > 0 and value.value == 0:
             raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        hint = ""
-        if isinstance(value, float) and value.is_integer():
-            hint = f" (write {int(value)}, an int number of steps)"
+    steps = whole(value)
+    if steps is None:
         raise TypeError(
             f"{owner}: {name} must be an int number of steps, lrkit.epochs(x) or "
-            f"lrkit.fraction(x), got {value!r}{hint}"
+            f"lrkit.fraction(x), got {value!r}"
         )
-    steps = int(value)
     if steps < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum} steps, got {value!r}")
     if steps > MAX_STEPS:

@@ -21,9 +21,9 @@ In the short form, each value is a JSON scalar (``0.1``, ``1e-4``, ``true``, ``n
 config such as ``schedule={"name": "constant"}``); anything else is a plain string
 (``mode=triangular``). A nested schedule in the short form itself (``schedule=cosine:...``)
 is refused: its commas could belong to either schedule. A number with a point or an
-exponent (``100.0``, ``1e2``) is a float, except that ``read_config`` reads an integral one
-as that int where the schedule declares the argument a step count (``Duration``) or an
-``int`` (``parse_short`` alone goes by the text). Durations:
+exponent (``100.0``, ``1e2``) is a float, as in JSON; a config is data as written, and the
+schedule accepts an integral float wherever it takes a step count or an int (lrkit's one rule
+for integral floats, everywhere: ``length=1e5`` runs 100,000 steps). Durations:
 
 =============  =====================================  ======================
 written        meaning                                config data
@@ -34,21 +34,18 @@ written        meaning                                config data
 ``0.05frac``   the same, as a fraction                ``{"fraction": 0.05}``
 =============  =====================================  ======================
 
-JSON (text, files, objects in the short form) is data as written: ``100.0`` stays a float,
-and a key given twice in one object is an error, not "the last one wins".
+In JSON (text, files, objects in the short form) a key given twice in one object is an error,
+not "the last one wins".
 """
 
 from __future__ import annotations
 
-import collections.abc
 import json
 import re
 import sys
-import types
-import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -72,7 +69,7 @@ def read_config(text: str) -> dict[str, Any]:
             return read_config_file(path)
     elif not _is_name(stripped.partition(":")[0]) and _is_file(path):
         return read_config_file(path)  # not the short form: say what is wrong with the file
-    return _declared_counts(parse_short(stripped))
+    return parse_short(stripped)
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -259,94 +256,6 @@ def _split(text: str, whole: str) -> Iterator[str]:
     if depth or quote:
         raise ConfigError(f"in CONFIG {whole!r}: unclosed bracket or quote")
     yield text[start:]
-
-
-# -- integral floats for declared step counts -------------------------------------------------
-
-
-def _declared_counts(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` with integral floats (``1e2``, ``100.0``) made ints where the schedule's
-    factory declares the argument as a step count (``Duration``) or an ``int``.
-
-    Only the short form goes through here (JSON is data as written). Where the declaration
-    cannot be read (an unknown name, no annotations), values stay as written and the schedule
-    reports a float it does not take.
-    """
-    if not any(_has_integral_float(v) for k, v in config.items() if k != "name"):
-        return config  # the common case: no registry lookup
-    declared = _declared_types(config["name"])
-    return {
-        key: _as_declared(value, declared[key]) if key in declared and key != "name" else value
-        for key, value in config.items()
-    }
-
-
-def _has_integral_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, list) and any(_has_integral_float(v) for v in value)
-
-
-def _declared_types(name: str) -> dict[str, Any]:
-    """The argument types the factory of ``name`` declares ({} where they cannot be read)."""
-    from lrkit.plugins import registry
-
-    try:
-        factory: Callable[..., Any] = registry().factory(name)
-    except (LookupError, ValueError, TypeError):  # unknown or conflicting: create() says so
-        return {}
-    target: Any = typing.cast(Any, factory).__init__ if isinstance(factory, type) else factory
-    scope = getattr(target, "__globals__", {})
-    # Names that modules import only for type checking (Sequence, ...) by their usual meaning.
-    usual = {n: getattr(typing, n) for n in typing.__all__ if n not in scope}
-    usual.update({n: getattr(collections.abc, n) for n in collections.abc.__all__})
-    usual = {n: v for n, v in usual.items() if n not in scope}
-    try:
-        hints = typing.get_type_hints(target, localns=usual)
-    except Exception:  # an annotation that does not evaluate: nothing is declared
-        return {}
-    hints.pop("return", None)
-    return hints
-
-
-def _as_declared(value: Any, declared: Any) -> Any:
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and _takes_int(declared) else value
-    if isinstance(value, list):
-        item_types = _item_types(declared, len(value))
-        if item_types is not None:
-            return [_as_declared(v, t) for v, t in zip(value, item_types, strict=True)]
-    return value
-
-
-def _takes_int(declared: Any) -> bool:
-    """``int``, or a union with ``int`` and without ``float`` (``Duration``, ``int | None``)."""
-    if declared is int:
-        return True
-    args = typing.get_args(declared)
-    return _is_union(declared) and int in args and float not in args
-
-
-def _item_types(declared: Any, count: int) -> list[Any] | None:
-    """The declared type of each of ``count`` items of a list, if ``declared`` says."""
-    origin, args = typing.get_origin(declared), typing.get_args(declared)
-    if _is_union(declared):
-        for arg in args:
-            found = _item_types(arg, count)
-            if found is not None:
-                return found
-        return None
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return [args[0]] * count
-        return list(args) if len(args) == count else None
-    if origin in (list, collections.abc.Sequence, collections.abc.Iterable) and len(args) == 1:
-        return [args[0]] * count
-    return None
-
-
-def _is_union(declared: Any) -> bool:
-    return typing.get_origin(declared) in (Union, types.UnionType)
 
 
 # -- file formats ----------------------------------------------------------------------------

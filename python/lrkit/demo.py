@@ -9,12 +9,11 @@
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 import lrkit
+from lrkit.bench.timing import best_of
 
 EPOCHS, BATCHES, LR_MAX, LR_MIN, WARMUP = 200, 50, 0.1, 1e-4, 10
 TABLE_STEPS = 1_000_000
@@ -75,15 +74,6 @@ def show_seed() -> None:
     print(f"  max relative difference from the hand-written formula: {worst:.2e}\n")
 
 
-def _best_of(fn: Callable[[], object], repeats: int) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def numpy_seed_table(n: int, warm: int) -> np.ndarray:
     """The same schedule as a numpy closed form, in place (the fast way to write it by hand)."""
     out = np.arange(n, dtype=np.float64)
@@ -102,10 +92,10 @@ def show_speed() -> None:
     n, warm = TABLE_STEPS, TABLE_STEPS // 20
     schedule = lrkit.warmup(lrkit.cosine(start=LR_MAX, end=LR_MIN, length=n - warm), length=warm)
     out = np.empty(n)
-    engine = _best_of(lambda: schedule.table(n, out=out), 7)
-    numpy_time = _best_of(lambda: numpy_seed_table(n, warm), 7)
+    engine = best_of(lambda: schedule.table(n, out=out), 7)
+    numpy_time = best_of(lambda: numpy_seed_table(n, warm), 7)
     sample = 100_000
-    loop = _best_of(lambda: [schedule(t) for t in range(sample)], 1) * n / sample
+    loop = best_of(lambda: [schedule(t) for t in range(sample)], 1) * n / sample
     print(f"A {n:,}-step table of warmup+cosine (best of 7):")
     print(f"  lrkit engine (C++)     {engine * 1e3:8.2f} ms")
     print(

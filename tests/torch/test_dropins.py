@@ -109,13 +109,32 @@ def saved_and_loaded(state: Any) -> Any:
     return torch.load(buffer, weights_only=True)
 
 
-def assert_close(ours: list[list[float]], theirs: list[list[float]]) -> None:
-    assert len(ours) == len(theirs)
+def assert_close(
+    ours: list[list[float]],
+    theirs: list[list[float]],
+    *,
+    sides: tuple[str, str] = ("lrkit", "torch"),
+) -> None:
+    """Every value of ``ours`` within RTOL (and ULPS_OF_PEAK) of ``theirs``; a failure names
+    the two sides (``sides``: lrkit's run first, the reference second), the step and the
+    column (each row: the group lrs, then momentum or beta1 where traced, then get_last_lr())."""
+    mine, reference = sides
+    assert len(ours) == len(theirs), (
+        f"{mine} gave {len(ours)} steps, {reference} gave {len(theirs)}"
+    )
     atol = ULPS_OF_PEAK * max((abs(v) for row in theirs for v in row), default=0.0)
     for step, (a_row, b_row) in enumerate(zip(ours, theirs, strict=True)):
-        for a, b in zip(a_row, b_row, strict=True):
-            assert math.isfinite(a), (step, a_row)
-            assert abs(a - b) <= RTOL * max(abs(a), abs(b)) + atol, (step, a_row, b_row)
+        assert len(a_row) == len(b_row), (
+            f"step {step}: {mine} row {a_row} and {reference} row {b_row} differ in length"
+        )
+        for column, (a, b) in enumerate(zip(a_row, b_row, strict=True)):
+            where = f"step {step}, column {column}"
+            assert math.isfinite(a), f"{where}: {mine} gave {a!r}\n  {mine}: {a_row}"
+            allowed = RTOL * max(abs(a), abs(b)) + atol
+            assert abs(a - b) <= allowed, (
+                f"{where}: {mine} {a!r} != {reference} {b!r} (off by {abs(a - b):.3g}, "
+                f"allowed {allowed:.3g})\n  {mine}: {a_row}\n  {reference}: {b_row}"
+            )
 
 
 def same(factory: Factory, lrs: list[float], steps: int, **options: Any) -> None:
@@ -391,7 +410,11 @@ def test_sequential_lr(
     reference = trace(T, build(T, "torch"), lrs, steps)
     assert_close(trace(K, build(K, kids), lrs, steps), reference)
     # torch's own SequentialLR drives lrkit's children like its own
-    assert_close(trace(T, build(T, kids), lrs, steps), reference)
+    assert_close(
+        trace(T, build(T, kids), lrs, steps),
+        reference,
+        sides=(f"torch's SequentialLR over {kids} children", "torch"),
+    )
 
 
 @settings(max_examples=60)
@@ -403,8 +426,13 @@ def test_chained_scheduler(
         return lambda M, o: outer.ChainedScheduler([make(inner, o) for make in children])
 
     child = T if torch_children else K
-    assert_close(trace(K, build(K, child), lrs, steps), trace(T, build(T, T), lrs, steps))
-    assert_close(trace(T, build(T, K), lrs, steps), trace(T, build(T, T), lrs, steps))
+    reference = trace(T, build(T, T), lrs, steps)
+    assert_close(trace(K, build(K, child), lrs, steps), reference)
+    assert_close(
+        trace(T, build(T, K), lrs, steps),
+        reference,
+        sides=("torch's ChainedScheduler over lrkit children", "torch"),
+    )
 
 
 def test_sequential_lr_of_warmup_then_cosine_matches_torch_measured_values() -> None:
@@ -592,7 +620,7 @@ def test_constructor_resume_continues_the_run(name: str, at: int) -> None:
         if i < 20 - at - 1:
             fresh_optimizer.step()
             fresh.step()
-    assert_close(rest, whole[at:])
+    assert_close(rest, whole[at:], sides=("lrkit resumed", "lrkit uninterrupted"))
 
 
 def _rebuilt_with_last_epoch(factory: Factory, optimizer: Any, last_epoch: int) -> Any:
@@ -944,8 +972,9 @@ def test_cyclic_lr_scale_fn_ref_like_torchs(mode: str) -> None:
     theirs = T.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
     assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref)
     for x in [0.0, 1.0, 2.0, 3.5, 7.0]:
-        assert ours._scale_fn_ref(x) == theirs._scale_fn_ref(x)
-        assert ours.scale_fn(x) == theirs.scale_fn(x)
+        for attribute in ("_scale_fn_ref", "scale_fn"):
+            a, b = getattr(ours, attribute)(x), getattr(theirs, attribute)(x)
+            assert a == b, f"{attribute}({x}): lrkit {a!r} != torch {b!r}"
     assert "_scale_fn_ref" not in ours.state_dict()
     other = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode="triangular")
     other.load_state_dict(ours.state_dict())
@@ -1149,7 +1178,7 @@ def test_anything_unusual_takes_torchs_path() -> None:
             s.step()
         ours = [float(g["lr"]) for g in optimizer.param_groups]
         theirs = [float(g["lr"]) for g in reference_opt.param_groups]
-        assert ours == pytest.approx(theirs, rel=RTOL), step
+        assert ours == pytest.approx(theirs, rel=RTOL), f"step {step}: lrkit {ours}, torch {theirs}"
     assert isinstance(optimizer.param_groups[1]["lr"], torch.Tensor)
 
 

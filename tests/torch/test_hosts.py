@@ -1,13 +1,16 @@
 """lrkit.torch.Scheduler inside the real host frameworks: Lightning, HF Trainer, accelerate.
 
 Each host is imported lazily, so a missing package skips its tests only (the ``integration``
-extra installs all three). The LRs a host's optimizer holds at each step are compared with the
-schedule's closed form bit for bit, and a run resumed from the host's own checkpoint must
-continue exactly like an uninterrupted one.
+extra installs all three); where ``CI=true`` (``.ci/run`` sets it) a missing host fails them
+instead, so a broken CI environment cannot turn these tests into silent skips. The LRs a
+host's optimizer holds at each step are compared with the schedule's closed form bit for bit,
+and a run resumed from the host's own checkpoint must continue exactly like an uninterrupted
+one.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import io
 import os
@@ -63,12 +66,27 @@ LR_MODES = pytest.mark.parametrize(
 )
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def host(module: str) -> Any:
+    """The host framework ``module``: skips its tests when it is not installed, fails them
+    where ``CI=true``."""
+    if not in_ci():
+        return pytest.importorskip(module)
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        pytest.fail(f"CI=true and the host framework {module!r} does not import: {exc}")
+
+
 # -- Lightning ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def pl() -> Any:
-    return pytest.importorskip("lightning.pytorch")
+    return host("lightning.pytorch")
 
 
 def lightning_run(
@@ -159,7 +177,7 @@ def test_lightning_steps_follow_the_schedule_and_resume_bit_for_bit(
 
 @pytest.fixture(scope="module")
 def hf() -> Any:
-    return pytest.importorskip("transformers")
+    return host("transformers")
 
 
 class TinyRegressor(torch.nn.Module):
@@ -298,7 +316,7 @@ def test_tensor_lr_continues_after_the_hosts_resume_order() -> None:
 
 @pytest.fixture(scope="module")
 def accelerate() -> Any:
-    return pytest.importorskip("accelerate")
+    return host("accelerate")
 
 
 @pytest.fixture
@@ -422,7 +440,10 @@ def test_accelerate_two_processes_default_advances_num_processes_times(
     num_processes times per optimizer step; the two configurations docs/torch.md gives keep an
     lrkit schedule in optimizer steps."""
     if not torch.distributed.is_available() or not torch.distributed.is_gloo_available():
-        pytest.skip("torch.distributed with gloo is not available")
+        reason = "torch.distributed with gloo is not available"
+        if in_ci():
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
     torch.multiprocessing.spawn(
         accelerate_two_process_worker,
         args=(str(tmp_path / "store"), str(tmp_path)),

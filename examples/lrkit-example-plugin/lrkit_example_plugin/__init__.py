@@ -72,6 +72,8 @@ def _real(name: str, value: object) -> float:
 def _length(value: object) -> Duration:
     if isinstance(value, (Epochs, Fraction)) and value.value > 0:
         return value
+    if isinstance(value, float) and value.is_integer():  # lrkit's rule: 1e2 is 100 steps
+        value = int(value)
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
         return int(value)
     raise ValueError(

@@ -1,10 +1,12 @@
-"""Timing, timeit-style: each callable runs ``number`` times per repeat (``number`` chosen so a
-repeat lasts at least ``min_time``), garbage collection off while timed (``timeit.Timer``), and
-the result is the median over repeats of the time per call.
+"""lrkit's one timer, timeit-style: each callable runs ``number`` times per repeat, garbage
+collection off while timed (``timeit.Timer``).
 
-:func:`compare` times two callables in the same run with their repeats interleaved (A B, B A,
-A B, ...), so that a load which comes and goes (the other core busy for a while) weighs on both
-sides alike and their ratio stays meaningful.
+:func:`best_of` is the fastest repeat, for a quick figure (``lrkit bench CONFIG``, ``make run``).
+:func:`compare` (the report and the benchmarks) chooses ``number`` so a repeat lasts at least
+``min_time`` and gives the median over repeats of the time per call; it times several
+callables in the same run with their repeats interleaved (A B, B A, A B, ...), so that a load
+which comes and goes (the other core busy for a while) weighs on both sides alike and their
+ratio stays meaningful.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ class Timing:
     def spread(self) -> float:
         """(max - min) / median of the repeats: how noisy this measurement was."""
         return (max(self.samples) - min(self.samples)) / self.median if self.median else 0.0
+
+
+def best_of(fn: Callable[[], object], repeats: int, *, number: int = 1) -> float:
+    """Seconds per call of ``fn``: the fastest of ``repeats`` repeats of ``number`` calls."""
+    if repeats < 1 or number < 1:
+        raise ValueError(f"repeats and number must be >= 1, got {repeats} and {number}")
+    return min(timeit.Timer(fn).repeat(repeat=repeats, number=number)) / number
 
 
 def calls_per_repeat(fn: Callable[[], object], min_time: float) -> int:

@@ -4,8 +4,6 @@ schedules (the seed's per-batch warmup + cosine, and a milestone halving), then 
 
 from __future__ import annotations
 
-import math
-import time
 import warnings
 from collections.abc import Callable
 
@@ -13,6 +11,7 @@ import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, LRScheduler, SequentialLR
 
 import lrkit
+from lrkit.bench.timing import best_of
 from lrkit.torch import Scheduler
 
 EPOCHS, BATCHES, WARMUP = 20, 16, 2
@@ -46,13 +45,7 @@ def seed_torch(optimizer: torch.optim.Optimizer, warm: int, total: int) -> LRSch
 
 
 def microseconds_per_step(scheduler: LRScheduler, steps: int) -> float:
-    best = math.inf
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(steps):
-            scheduler.step()
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best * 1e6
+    return best_of(scheduler.step, 5, number=steps) * 1e6
 
 
 def train() -> None:

@@ -1,0 +1,99 @@
+"""What the ``lrkit`` commands read: a CONFIG argument as a schedule, the length of the run,
+and the error they report as one line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+from lrkit import plugins as plugin_state
+from lrkit.configs import read_config
+from lrkit.registry import UnknownScheduleError, create, resolve_config
+from lrkit.schedule import Schedule
+from lrkit.units import MAX_STEPS, UnresolvedDurationError
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error shown as one line, exit status 2."""
+
+
+def load_schedule(
+    text: str, *, steps: int, steps_per_epoch: int | None
+) -> tuple[Schedule, dict[str, Any]]:
+    """The schedule of a CONFIG argument, with epochs and fractions resolved to steps.
+
+    Durations are resolved in the config first (so factories that need step counts get them),
+    then the schedule is built by name.
+    """
+    try:
+        config = read_config(text)
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"config file {text!r} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    try:
+        resolved = resolve_config(config, total_steps=steps, steps_per_epoch=steps_per_epoch)
+    except UnresolvedDurationError as exc:  # only epochs can be unresolved: --steps is given
+        what = str(exc).split(": resolve")[0]
+        raise CliError(f"{what}, which needs --steps-per-epoch K") from None
+    try:
+        return create(resolved), config
+    except UnknownScheduleError as exc:
+        hint = _plugin_hint()
+        if not hint:
+            raise
+        raise UnknownScheduleError(f"{exc}{hint}") from exc
+
+
+def _plugin_hint() -> str:
+    """Why a name may be missing: plugins disabled, or plugins that failed to load."""
+    state = plugin_state.state()
+    if plugin_state.disabled_names() is True:
+        return f" ({plugin_state.DISABLE_ENV} is set: no plugin was loaded)"
+    notes = []
+    if state.disabled:
+        notes.append(f"{len(state.disabled)} plugin(s) disabled by {plugin_state.DISABLE_ENV}")
+    if state.failures:
+        notes.append(f"{len(state.failures)} plugin problem(s), see `lrkit plugins`")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def label_of(config: dict[str, Any], limit: int = 70) -> str:
+    """A short legend label: ``name(k=v, ...)`` with nested configs shown by name."""
+
+    def show(value: Any) -> str:
+        if isinstance(value, dict) and "name" in value:
+            return f"{value['name']}(...)"
+        if isinstance(value, dict) and set(value) == {"epochs"}:
+            return f"{value['epochs']:g}ep"
+        if isinstance(value, dict) and set(value) == {"fraction"}:
+            return f"{100 * value['fraction']:g}%"
+        if isinstance(value, list):
+            return "[" + ", ".join(show(v) for v in value) + "]"
+        return json.dumps(value) if isinstance(value, dict) else str(value)
+
+    args = ", ".join(f"{k}={show(v)}" for k, v in config.items() if k != "name")
+    label = f"{config['name']}({args})"
+    return label if len(label) <= limit else label[: limit - 3] + "..."
+
+
+def run_steps(args: argparse.Namespace) -> int:
+    """The run's length in steps: ``--steps N``, or ``--epochs E --steps-per-epoch K``."""
+    if args.epochs is not None:
+        if args.steps_per_epoch is None:
+            raise CliError("--epochs needs --steps-per-epoch")
+        exact = float(args.epochs) * int(args.steps_per_epoch)
+        steps = math.floor(exact + 0.5)  # halves round up, as epoch lengths do
+        if not 1 <= steps <= MAX_STEPS:
+            raise CliError(
+                f"--epochs {args.epochs:g} of {args.steps_per_epoch} steps is {exact:g} steps; "
+                f"the run must be 1 to {MAX_STEPS:,} steps"
+            )
+        return steps
+    if args.steps is None:
+        raise CliError("give the length of the run: --steps N (or --epochs E --steps-per-epoch K)")
+    return int(args.steps)
