@@ -117,10 +117,10 @@ def _(s: C.Product) -> float:
 
 @magnitude.register
 def _(s: C.Clip) -> float:
-    inner = magnitude(s.schedule)
-    if s.low is not None and s.high is not None:
-        return min(inner, max(abs(s.low), abs(s.high)))
-    return inner
+    bounds = [abs(b) for b in (s.low, s.high) if b is not None]
+    if len(bounds) == 2:  # the value is in [low, high]
+        return max(bounds)
+    return max([magnitude(s.schedule), *bounds])  # clipped to one bound, or the child's
 
 
 @magnitude.register

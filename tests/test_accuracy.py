@@ -98,3 +98,12 @@ def test_an_unbounded_factor_beside_underflowing_ones() -> None:
         ),
     )
     assert_within_contract(s, s.table(4), _reference(s, 4))
+
+
+def test_a_clip_that_raises_its_child() -> None:
+    """clip(constant(0), low=1, high=1) is 1: its magnitude is its bounds' (found by fuzzing)."""
+    s = lrkit.product(
+        lrkit.cosine_restarts(start=0.0, end=1.0, period=9),
+        lrkit.clip(lrkit.constant(0.0), low=1.0, high=1.0),
+    )
+    assert_within_contract(s, s.table(30), _reference(s, 30))
