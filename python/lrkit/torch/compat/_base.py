@@ -27,6 +27,7 @@ from lrkit._native import core
 from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
 from lrkit.schedule import FloatArray, Schedule
+from lrkit.torch import _torch_internals as torch_internals
 from lrkit.units import MAX_STEPS
 
 #: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
@@ -92,24 +93,12 @@ def _scalar_or_0dim(value: Any) -> Any:
 
 
 def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
-    if not getattr(scheduler, "_get_lr_called_within_step", False):
-        warnings.warn(
-            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-            UserWarning,
-            stacklevel=3,
-        )
+    """torch's warning when ``get_lr()`` is called outside its step machinery."""
+    if not torch_internals.get_lr_within_step(scheduler):
+        warnings.warn(torch_internals.GET_LR_OUTSIDE_STEP, UserWarning, stacklevel=3)
 
 
-class _within_step:
-    def __init__(self, scheduler: LRScheduler) -> None:
-        self.scheduler = scheduler
-
-    def __enter__(self) -> None:
-        self.saved = getattr(self.scheduler, "_get_lr_called_within_step", False)
-        self.scheduler._get_lr_called_within_step = True
-
-    def __exit__(self, *exc: object) -> None:
-        self.scheduler._get_lr_called_within_step = self.saved
+_within_step = torch_internals.within_step
 
 
 def get_lr_at_last_epoch(scheduler: LRScheduler) -> list[float]:
@@ -287,8 +276,8 @@ class TableScheduler(LRScheduler):
         warnings and ``_step_count``, and ``SequentialLR`` call), in one pass over the groups
         where torch makes three: the next values (``get_lr()``, or the closed form at
         ``epoch``) written into the groups (``fill_`` into tensor lrs), and ``_last_lr`` the
-        groups' lrs after the writes (tensors cloned). torch before 2.13 has no ``_update_lr``:
-        its ``step()`` does the same inline and never calls this.
+        groups' lrs after the writes (tensors cloned). (torch's contract: ``_torch_internals``;
+        this hot path reads ``_is_initial`` and ``_get_lr_called_within_step`` directly.)
 
         The fast path writes the next row of the closed form in one C call when that is
         exactly what this would do: no ``epoch``, past the constructor's step (whose slow path

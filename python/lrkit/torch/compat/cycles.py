@@ -15,13 +15,18 @@ from typing import Any, Literal
 
 import torch
 from torch.optim import Optimizer
-from torch.optim.lr_scheduler import OneCycleLR as _TorchOneCycle
 
 import lrkit
 from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
+from lrkit.torch._torch_internals import (
+    LEGACY_ANNEAL_FUNCTIONS,
+    NEGATIVE_EPOCH,
+    NOT_AN_OPTIMIZER,
+    PAST_TOTAL_STEPS,
+)
 from lrkit.torch.compat._base import (
     TableScheduler,
     _within_step,
@@ -153,7 +158,7 @@ class CyclicLR(_MomentumCycling):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(NOT_AN_OPTIMIZER.format(name=type(optimizer).__name__))
         self.optimizer = optimizer
         base_lrs = per_group_values("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -334,7 +339,7 @@ class OneCycleLR(_MomentumCycling):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(NOT_AN_OPTIMIZER.format(name=type(optimizer).__name__))
         self.optimizer = optimizer
         self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
@@ -389,8 +394,8 @@ class OneCycleLR(_MomentumCycling):
         if strategy in ("cos", "linear"):
             return strategy  # type: ignore[no-any-return]
         legacy = getattr(self, "anneal_func", None)
-        for name, function in (("cos", "_annealing_cos"), ("linear", "_annealing_linear")):
-            if any(legacy is getattr(cls, function, None) for cls in (OneCycleLR, _TorchOneCycle)):
+        for name, function in LEGACY_ANNEAL_FUNCTIONS.items():
+            if legacy is function or legacy is getattr(OneCycleLR, f"_annealing_{name}"):
                 return name  # type: ignore[return-value]
         raise ValueError(
             f"OneCycleLR: the state's annealing ({strategy!r}, anneal_func={legacy!r}) is not "
@@ -423,10 +428,7 @@ class OneCycleLR(_MomentumCycling):
 
     def get_lr(self) -> list[float | torch.Tensor]:
         if self.last_epoch > self.total_steps:
-            raise ValueError(
-                f"Tried to step {self.last_epoch} times. The specified number of total steps is "
-                f"{self.total_steps}"
-            )
+            raise ValueError(PAST_TOTAL_STEPS.format(step=self.last_epoch, total=self.total_steps))
         return super().get_lr()
 
 
@@ -511,7 +513,7 @@ class CosineAnnealingWarmRestarts(TableScheduler):
                 self.T_i = self.T_i * self.T_mult
         else:
             if epoch < 0:
-                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+                raise ValueError(NEGATIVE_EPOCH.format(epoch=epoch))
             self._position = epoch
             self.T_cur, self.T_i = self._cycle_of(epoch)
         self.last_epoch = math.floor(epoch)
