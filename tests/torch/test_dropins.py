@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit.torch as K
+from lrkit.engine import ChunkedTable
+from lrkit.torch.compat._base import _CACHES
 
 RTOL = 1e-12
 #: Near 0, torch's recursions leave a few ulp of the base lr where the closed form gives 0
@@ -702,9 +704,7 @@ def test_loading_a_state_makes_every_attribute_equal(name: str) -> None:
     mine = {k: v for k, v in vars(saved).items() if k not in _OWN_OBJECTS}
     theirs = {k: v for k, v in vars(loaded).items() if k not in _OWN_OBJECTS}
     assert mine == theirs
-    caches = {"_rows", "_row_lists", "_row_lists_start"}
-    caches |= {"_momentum_rows", "_momentum_lists", "_momentum_start"}
-    assert not caches & set(vars(saved))
+    assert not set(_CACHES) & set(vars(saved))
     assert set(saved.state_dict()) >= set(mine)  # the state is the whole __dict__
 
 
@@ -1191,3 +1191,24 @@ def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
     assert run(K, other, legacy) == pytest.approx(run(T, strategy), rel=RTOL)
     with pytest.raises(ValueError, match=r"annealing .* is not 'cos' or 'linear'"):
         run(K, other, lambda start, end, pct: start)
+
+
+# -- the row cache ------------------------------------------------------------------------------
+
+
+def test_one_row_cache_in_the_chunked_table_serves_every_reader() -> None:
+    import lrkit
+
+    table = ChunkedTable(lrkit.cosine(start=1.0, end=0.0, length=50), base=[0.1, 0.2], rows=16)
+    expected = lrkit.cosine(start=1.0, end=0.0, length=50).table(40, base=[0.1, 0.2]).tolist()
+    assert [table.row_list(t) for t in range(40)] == expected
+    assert table.row_list(39) is table.row_list(39)  # converted once per chunk
+    assert table.row_list(3) == expected[3] and table.chunk_start == 3  # a new chunk from 3
+
+    optimizer = make_optimizer([0.1, 0.02], "sgd")
+    cyclic = K.CyclicLR(optimizer, 0.01, 0.1, step_size_up=3)
+    for _ in range(5):
+        optimizer.step()
+        cyclic.step()
+    assert cyclic._closed(5) is cyclic._rows.row_list(5)  # no cache of the drop-in's own
+    assert cyclic._momentum_row(5) is cyclic._momentum_rows.row_list(5)

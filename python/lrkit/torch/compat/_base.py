@@ -34,11 +34,7 @@ from lrkit.units import MAX_STEPS
 #: and ``load_state_dict`` ignores them in a state written by hand.
 _CACHES = (
     "_rows",
-    "_row_lists",
-    "_row_lists_start",
     "_momentum_rows",
-    "_momentum_lists",
-    "_momentum_start",
     "_fast_rows",
     "_fast_chunk",
     "_fast_start",
@@ -126,8 +122,6 @@ class TableScheduler(LRScheduler):
         "_fast_chunk",
         "_fast_keys",
         "_fast_start",
-        "_row_lists",
-        "_row_lists_start",
         "_rows",
     )
 
@@ -149,9 +143,7 @@ class TableScheduler(LRScheduler):
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
             raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
-        self._rows: ChunkedTable | None = None
-        self._row_lists: list[list[float]] = []  # the current chunk as Python lists
-        self._row_lists_start = 0
+        self._rows: ChunkedTable | None = None  # the closed form's rows (ChunkedTable.row_list)
         # the fast path's state (slots, read on every step): its rows (steps _fast_start ..),
         # the entries its column blocks go to (None: this class never takes it), chainable
         self._fast_chunk: FloatArray = _NO_ROWS
@@ -188,17 +180,10 @@ class TableScheduler(LRScheduler):
         return self._rows
 
     def _closed(self, step: int) -> list[float]:
-        """The closed-form row of ``step`` (shared: do not modify it)."""
-        offset = step - self._row_lists_start
-        if 0 <= offset < len(self._row_lists):
-            return self._row_lists[offset]
+        """The closed-form row of ``step`` (the table's row cache, shared: do not modify it)."""
         if step < 0:
             return [scalar(b) for b in self.base_lrs]
-        table = self._table()
-        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
-        self._row_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
-        self._row_lists_start = table.chunk_start
-        return self._row_lists[step - self._row_lists_start]
+        return (self._rows or self._table()).row_list(step)
 
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed(self.last_epoch)
@@ -363,8 +348,6 @@ class TableScheduler(LRScheduler):
 
     def _forget_table(self) -> None:
         self._rows = None
-        self._row_lists = []
-        self._row_lists_start = 0
         self._fast_chunk = _NO_ROWS
         self._fast_start = 0
         self._fast_keys = ("lr",) if self.fast_step else None

@@ -42,7 +42,7 @@ class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
     # caches, like TableScheduler's: not in ``__dict__``
-    __slots__ = ("_fast_rows", "_momentum_lists", "_momentum_rows", "_momentum_start")
+    __slots__ = ("_fast_rows", "_momentum_rows")
 
     chainable = False
     fast_step = True  # _fast_plan writes the momentum (or beta1) row with the lr row
@@ -50,9 +50,7 @@ class _MomentumCycling(TableScheduler):
     use_beta1: bool
 
     def __init__(self, optimizer: Optimizer, last_epoch: int) -> None:
-        self._momentum_rows: ChunkedTable | None = None
-        self._momentum_lists: list[list[float]] = []  # the current chunk as Python lists
-        self._momentum_start = 0
+        self._momentum_rows: ChunkedTable | None = None  # rows read with row_list
         self._fast_rows: ChunkedTable | None = None  # the lr and momentum columns side by side
         super().__init__(optimizer, last_epoch)
 
@@ -66,8 +64,6 @@ class _MomentumCycling(TableScheduler):
     def _forget_table(self) -> None:
         super()._forget_table()
         self._momentum_rows = None
-        self._momentum_lists = []
-        self._momentum_start = 0
         self._fast_rows = None
 
     def _momentum_table(self) -> ChunkedTable:
@@ -86,15 +82,9 @@ class _MomentumCycling(TableScheduler):
         return self._fast_rows, ("lr", momentum), MAX_STEPS
 
     def _momentum_row(self, step: int) -> list[float]:
-        """The momentum (or beta1) of every group at ``step`` (shared: do not modify it)."""
-        offset = step - self._momentum_start
-        if 0 <= offset < len(self._momentum_lists):
-            return self._momentum_lists[offset]
-        table = self._momentum_table()
-        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
-        self._momentum_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
-        self._momentum_start = table.chunk_start
-        return self._momentum_lists[step - self._momentum_start]
+        """The momentum (or beta1) of every group at ``step`` (the table's row cache, shared:
+        do not modify it)."""
+        return self._momentum_table().row_list(step)
 
     def _momentum_schedules(self) -> list[Schedule]:
         raise NotImplementedError
