@@ -111,13 +111,24 @@ def saved_and_loaded(state: Any) -> Any:
     return torch.load(buffer, weights_only=True)
 
 
-def assert_close(ours: list[list[float]], theirs: list[list[float]]) -> None:
-    assert len(ours) == len(theirs)
+def assert_close(
+    ours: list[list[float]],
+    theirs: list[list[float]],
+    *,
+    mine: str = "lrkit",
+    reference: str = "torch",
+) -> None:
+    """``ours`` (the run under test: lrkit's classes, or torch's driving lrkit's) against
+    ``theirs`` (the reference: torch's classes); a failure names both sides."""
+    assert len(ours) == len(theirs), f"{mine} ran {len(ours)} steps, {reference} {len(theirs)}"
     atol = ULPS_OF_PEAK * max((abs(v) for row in theirs for v in row), default=0.0)
     for step, (a_row, b_row) in enumerate(zip(ours, theirs, strict=True)):
         for a, b in zip(a_row, b_row, strict=True):
-            assert math.isfinite(a), (step, a_row)
-            assert abs(a - b) <= RTOL * max(abs(a), abs(b)) + atol, (step, a_row, b_row)
+            assert math.isfinite(a), f"step {step}: {mine} gave {a_row} ({reference}: {b_row})"
+            assert abs(a - b) <= RTOL * max(abs(a), abs(b)) + atol, (
+                f"step {step}: {mine} {a_row} != {reference} {b_row} "
+                f"(lrs then get_last_lr; rtol {RTOL}, atol {atol:.3g})"
+            )
 
 
 def same(factory: Factory, lrs: list[float], steps: int, **options: Any) -> None:
@@ -393,7 +404,12 @@ def test_sequential_lr(
     reference = trace(T, build(T, "torch"), lrs, steps)
     assert_close(trace(K, build(K, kids), lrs, steps), reference)
     # torch's own SequentialLR drives lrkit's children like its own
-    assert_close(trace(T, build(T, kids), lrs, steps), reference)
+    assert_close(
+        trace(T, build(T, kids), lrs, steps),
+        reference,
+        mine=f"torch's SequentialLR over {kids} children",
+        reference="torch's classes",
+    )
 
 
 @settings(max_examples=60)
@@ -406,7 +422,12 @@ def test_chained_scheduler(
 
     child = T if torch_children else K
     assert_close(trace(K, build(K, child), lrs, steps), trace(T, build(T, T), lrs, steps))
-    assert_close(trace(T, build(T, K), lrs, steps), trace(T, build(T, T), lrs, steps))
+    assert_close(
+        trace(T, build(T, K), lrs, steps),
+        trace(T, build(T, T), lrs, steps),
+        mine="torch's ChainedScheduler over lrkit's children",
+        reference="torch's classes",
+    )
 
 
 def test_sequential_lr_of_warmup_then_cosine_matches_torch_measured_values() -> None:
@@ -594,7 +615,7 @@ def test_constructor_resume_continues_the_run(name: str, at: int) -> None:
         if i < 20 - at - 1:
             fresh_optimizer.step()
             fresh.step()
-    assert_close(rest, whole[at:])
+    assert_close(rest, whole[at:], mine="lrkit resumed", reference="lrkit uninterrupted")
 
 
 def _rebuilt_with_last_epoch(factory: Factory, optimizer: Any, last_epoch: int) -> Any:
@@ -659,7 +680,7 @@ def test_constructor_resume_at_a_milestone_decays_once(name: str, at: int) -> No
             _ = _with_last_epoch(name, module, fresh_optimizer, at - 1)
         results[label] = (continuous, fresh_optimizer.param_groups[0]["lr"])
     ours, theirs = results["lrkit"], results["torch"]
-    assert ours[1] == pytest.approx(ours[0], rel=1e-15)
+    assert ours[1] == pytest.approx(ours[0], rel=1e-15), f"lrkit (continuous, resumed): {ours}"
     if name != "ExponentialLR":  # the control: torch's guarded classes resume right
         assert theirs[1] != pytest.approx(theirs[0], rel=1e-6), "torch's bug is fixed upstream?"
     else:
@@ -758,9 +779,11 @@ def test_same_signature_as_torch(name: str) -> None:
 
     ours = inspect.signature(getattr(K, name)).parameters
     theirs = inspect.signature(getattr(T, name)).parameters
-    assert list(ours)[: len(theirs)] == list(theirs)
+    assert list(ours)[: len(theirs)] == list(theirs), f"lrkit {list(ours)}, torch {list(theirs)}"
     for p in theirs.values():
-        assert ours[p.name].default == p.default, p.name
+        assert ours[p.name].default == p.default, (
+            f"{p.name}: lrkit's default {ours[p.name].default!r}, torch's {p.default!r}"
+        )
     extras = [ours[n] for n in list(ours)[len(theirs) :]]  # lrkit's additions: keyword-only
     assert all(p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in extras)
     assert issubclass(getattr(K, name), LRScheduler)
@@ -813,7 +836,7 @@ def test_groups_sharing_one_lr_tensor_see_the_last_write_like_torch() -> None:
         optimizer.step()
         scheduler.step()
         lasts[label] = [float(v) for v in scheduler.get_last_lr()]
-    assert lasts["lrkit"] == lasts["torch"] == [pytest.approx(0.08)] * 2
+    assert lasts["lrkit"] == lasts["torch"] == [pytest.approx(0.08)] * 2, lasts
 
 
 @pytest.mark.parametrize(
@@ -836,7 +859,9 @@ def test_step_with_an_epoch_uses_the_closed_form_and_warns_like_torch(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 scheduler.step(epoch)
-            assert [str(w.message) for w in caught] == [T.EPOCH_DEPRECATION_WARNING]
+            assert [str(w.message) for w in caught] == [T.EPOCH_DEPRECATION_WARNING], (
+                f"{label}'s {name}.step({epoch}) warned {[str(w.message) for w in caught]}"
+            )
             assert scheduler.last_epoch == epoch
             seen.append(_snapshot(optimizer, None) + [float(v) for v in scheduler.get_last_lr()])
         runs[label] = seen
@@ -942,10 +967,13 @@ def test_cyclic_lr_scale_fn_ref_like_torchs(mode: str) -> None:
     the same values, never in the state, following the mode of a loaded state."""
     ours = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
     theirs = T.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
-    assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref)
+    assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref), (
+        f"lrkit's _scale_fn_ref is a {type(ours._scale_fn_ref)}, torch's a "
+        f"{type(theirs._scale_fn_ref)}"
+    )
     for x in [0.0, 1.0, 2.0, 3.5, 7.0]:
-        assert ours._scale_fn_ref(x) == theirs._scale_fn_ref(x)
-        assert ours.scale_fn(x) == theirs.scale_fn(x)
+        assert ours._scale_fn_ref(x) == theirs._scale_fn_ref(x), f"x={x}: lrkit != torch"
+        assert ours.scale_fn(x) == theirs.scale_fn(x), f"x={x}: lrkit != torch"
     assert "_scale_fn_ref" not in ours.state_dict()
     other = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode="triangular")
     other.load_state_dict(ours.state_dict())
@@ -1149,7 +1177,7 @@ def test_anything_unusual_takes_torchs_path() -> None:
             s.step()
         ours = [float(g["lr"]) for g in optimizer.param_groups]
         theirs = [float(g["lr"]) for g in reference_opt.param_groups]
-        assert ours == pytest.approx(theirs, rel=RTOL), step
+        assert ours == pytest.approx(theirs, rel=RTOL), f"step {step}: lrkit {ours}, torch {theirs}"
     assert isinstance(optimizer.param_groups[1]["lr"], torch.Tensor)
 
 
@@ -1188,7 +1216,8 @@ def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
 
     other = "cos" if strategy == "linear" else "linear"
     legacy = getattr(owner, f"_annealing_{strategy}")
-    assert run(K, other, legacy) == pytest.approx(run(T, strategy), rel=RTOL)
+    ours, theirs = run(K, other, legacy), run(T, strategy)
+    assert ours == pytest.approx(theirs, rel=RTOL), f"lrkit {ours}, torch {theirs}"
     with pytest.raises(ValueError, match=r"annealing .* is not 'cos' or 'linear'"):
         run(K, other, lambda start, end, pct: start)
 
