@@ -1239,5 +1239,9 @@ def test_one_row_cache_in_the_chunked_table_serves_every_reader() -> None:
     for _ in range(5):
         optimizer.step()
         cyclic.step()
-    assert cyclic._closed(5) is cyclic._rows.row_list(5)  # no cache of the drop-in's own
-    assert cyclic._momentum_row(5) is cyclic._momentum_rows.row_list(5)
+    row = cyclic._fast_rows.row_list(5)  # the one table: lrs, then momenta
+    assert row is cyclic._fast_rows.row_list(5)  # no cache of the drop-in's own
+    assert cyclic._closed(5) == row[:2] and cyclic._momentum_row(5) == row[2:]
+    assert cyclic._rows is None  # no second table of the lrs
+    decay = K.StepLR(optimizer, 2)
+    assert decay._closed(1) is decay._rows.row_list(1)

@@ -34,7 +34,6 @@ from lrkit.units import MAX_STEPS
 #: and ``load_state_dict`` ignores them in a state written by hand.
 _CACHES = (
     "_rows",
-    "_momentum_rows",
     "_fast_rows",
     "_fast_chunk",
     "_fast_start",

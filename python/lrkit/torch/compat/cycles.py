@@ -17,7 +17,7 @@ import torch
 from torch.optim import Optimizer
 
 import lrkit
-from lrkit.combinators import PerGroup, per_group
+from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
@@ -42,7 +42,7 @@ class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
     # caches, like TableScheduler's: not in ``__dict__``
-    __slots__ = ("_fast_rows", "_momentum_rows")
+    __slots__ = ("_fast_rows",)
 
     chainable = False
     fast_step = True  # _fast_plan writes the momentum (or beta1) row with the lr row
@@ -50,8 +50,8 @@ class _MomentumCycling(TableScheduler):
     use_beta1: bool
 
     def __init__(self, optimizer: Optimizer, last_epoch: int) -> None:
-        self._momentum_rows: ChunkedTable | None = None  # rows read with row_list
-        self._fast_rows: ChunkedTable | None = None  # the lr and momentum columns side by side
+        # with cycle_momentum, the one table: the lr columns, then the momentum columns
+        self._fast_rows: ChunkedTable | None = None
         super().__init__(optimizer, last_epoch)
 
     def _add_groups(self) -> None:
@@ -63,28 +63,31 @@ class _MomentumCycling(TableScheduler):
 
     def _forget_table(self) -> None:
         super()._forget_table()
-        self._momentum_rows = None
         self._fast_rows = None
 
-    def _momentum_table(self) -> ChunkedTable:
-        if self._momentum_rows is None:
-            self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
-        return self._momentum_rows
+    def _lr_and_momentum_table(self) -> ChunkedTable:
+        """With ``cycle_momentum``, the one table of this scheduler: every group's lr, then
+        every group's momentum (or beta1); step(), get_lr() and lr_at() all read it."""
+        if self._fast_rows is None:
+            lrs = self._schedule([scalar(b) for b in self.base_lrs])
+            assert isinstance(lrs, list)
+            self._fast_rows = ChunkedTable(per_group([*lrs, *self._momentum_schedules()]))
+        return self._fast_rows
 
     def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
         if not self.cycle_momentum:
             return super()._fast_plan()
-        if self._fast_rows is None:  # the very schedules of the lr and momentum tables
-            lrs, momenta = self._table().schedule, self._momentum_table().schedule
-            assert isinstance(lrs, PerGroup) and isinstance(momenta, PerGroup)
-            self._fast_rows = ChunkedTable(per_group([*lrs.schedules, *momenta.schedules]))
         momentum = ("betas", 0) if self.use_beta1 else "momentum"
-        return self._fast_rows, ("lr", momentum), MAX_STEPS
+        return self._lr_and_momentum_table(), ("lr", momentum), MAX_STEPS
+
+    def _closed(self, step: int) -> list[float]:
+        if not self.cycle_momentum or step < 0:
+            return super()._closed(step)
+        return self._lr_and_momentum_table().row_list(step)[: len(self.base_lrs)]
 
     def _momentum_row(self, step: int) -> list[float]:
-        """The momentum (or beta1) of every group at ``step`` (the table's row cache, shared:
-        do not modify it)."""
-        return self._momentum_table().row_list(step)
+        """The momentum (or beta1) of every group at ``step`` (from the table's row cache)."""
+        return self._lr_and_momentum_table().row_list(step)[len(self.base_lrs) :]
 
     def _momentum_schedules(self) -> list[Schedule]:
         raise NotImplementedError
