@@ -137,7 +137,11 @@ def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
 class ChunkedTable:
     """Rows of ``schedule.table(..., base=base)`` computed ahead by the engine, one chunk of
     about 1 MiB at a time: reading consecutive steps costs an array index, and memory stays
-    bounded however long the run. Rows are bit-identical to any other table of the schedule."""
+    bounded however long the run. Rows are bit-identical to any other table of the schedule.
+
+    It is the one row cache of its consumers (lrkit.torch's ``Scheduler``, drop-ins and
+    ``adjust_learning_rate``): :attr:`chunk` for a C call over a row, :meth:`row_list` for rows
+    as Python floats (the chunk converted once, for every reader)."""
 
     def __init__(
         self,
@@ -152,6 +156,7 @@ class ChunkedTable:
         self.rows = rows if rows is not None else max(16, min(BLOCK, (1 << 17) // columns))
         self._start = 0
         self._chunk: FloatArray = np.empty((0,) if columns == 1 else (0, columns))
+        self._lists: list[list[float]] = []  # the chunk's rows as Python lists, once read
 
     @property
     def chunk(self) -> FloatArray:
@@ -175,9 +180,22 @@ class ChunkedTable:
         rows = max(1, min(self.rows, MAX_STEPS + 1 - start))  # never past the last step
         self._chunk = table(self.schedule, rows, start=start, base=self.base)
         self._start = start
+        self._lists = []
 
     def row(self, step: int) -> FloatArray:
         """The row of ``step`` (a view into the current chunk)."""
         offset = self.offset(step)  # first: it may replace the chunk
         row: FloatArray = self._chunk[offset]
         return row
+
+    def row_list(self, step: int) -> list[float]:
+        """The row of ``step`` as Python floats, one per column (shared by every reader: do not
+        modify it). The chunk is converted to lists once, on its first read."""
+        offset = step - self._start
+        lists = self._lists
+        if 0 <= offset < len(lists):
+            return lists[offset]
+        offset = self.offset(step)  # first: it may replace the chunk
+        if not self._lists:
+            self._lists = self._chunk.reshape(len(self._chunk), -1).tolist()
+        return self._lists[offset]

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit.torch as K
+from lrkit.engine import ChunkedTable
+from lrkit.torch.compat._base import _CACHES
 
 RTOL = 1e-12
 #: Near 0, torch's recursions leave a few ulp of the base lr where the closed form gives 0
@@ -685,7 +687,7 @@ def test_constructor_resume_at_a_milestone_decays_once(name: str, at: int) -> No
             _ = _with_last_epoch(name, module, fresh_optimizer, at - 1)
         results[label] = (continuous, fresh_optimizer.param_groups[0]["lr"])
     ours, theirs = results["lrkit"], results["torch"]
-    assert ours[1] == pytest.approx(ours[0], rel=1e-15)
+    assert ours[1] == pytest.approx(ours[0], rel=1e-15), f"lrkit (continuous, resumed): {ours}"
     if name != "ExponentialLR":  # the control: torch's guarded classes resume right
         assert theirs[1] != pytest.approx(theirs[0], rel=1e-6), "torch's bug is fixed upstream?"
     else:
@@ -730,9 +732,7 @@ def test_loading_a_state_makes_every_attribute_equal(name: str) -> None:
     mine = {k: v for k, v in vars(saved).items() if k not in _OWN_OBJECTS}
     theirs = {k: v for k, v in vars(loaded).items() if k not in _OWN_OBJECTS}
     assert mine == theirs
-    caches = {"_rows", "_row_lists", "_row_lists_start"}
-    caches |= {"_momentum_rows", "_momentum_lists", "_momentum_start"}
-    assert not caches & set(vars(saved))
+    assert not set(_CACHES) & set(vars(saved))
     assert set(saved.state_dict()) >= set(mine)  # the state is the whole __dict__
 
 
@@ -786,9 +786,11 @@ def test_same_signature_as_torch(name: str) -> None:
 
     ours = inspect.signature(getattr(K, name)).parameters
     theirs = inspect.signature(getattr(T, name)).parameters
-    assert list(ours)[: len(theirs)] == list(theirs)
+    assert list(ours)[: len(theirs)] == list(theirs), f"lrkit {list(ours)}, torch {list(theirs)}"
     for p in theirs.values():
-        assert ours[p.name].default == p.default, p.name
+        assert ours[p.name].default == p.default, (
+            f"{p.name}: lrkit's default {ours[p.name].default!r}, torch's {p.default!r}"
+        )
     extras = [ours[n] for n in list(ours)[len(theirs) :]]  # lrkit's additions: keyword-only
     assert all(p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in extras)
     assert issubclass(getattr(K, name), LRScheduler)
@@ -841,7 +843,7 @@ def test_groups_sharing_one_lr_tensor_see_the_last_write_like_torch() -> None:
         optimizer.step()
         scheduler.step()
         lasts[label] = [float(v) for v in scheduler.get_last_lr()]
-    assert lasts["lrkit"] == lasts["torch"] == [pytest.approx(0.08)] * 2
+    assert lasts["lrkit"] == lasts["torch"] == [pytest.approx(0.08)] * 2, lasts
 
 
 @pytest.mark.parametrize(
@@ -864,7 +866,9 @@ def test_step_with_an_epoch_uses_the_closed_form_and_warns_like_torch(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 scheduler.step(epoch)
-            assert [str(w.message) for w in caught] == [T.EPOCH_DEPRECATION_WARNING]
+            assert [str(w.message) for w in caught] == [T.EPOCH_DEPRECATION_WARNING], (
+                f"{label}'s {name}.step({epoch}) warned {[str(w.message) for w in caught]}"
+            )
             assert scheduler.last_epoch == epoch
             seen.append(_snapshot(optimizer, None) + [float(v) for v in scheduler.get_last_lr()])
         runs[label] = seen
@@ -970,7 +974,10 @@ def test_cyclic_lr_scale_fn_ref_like_torchs(mode: str) -> None:
     the same values, never in the state, following the mode of a loaded state."""
     ours = K.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
     theirs = T.CyclicLR(make_optimizer([0.1]), 0.01, 0.1, mode=mode, gamma=0.9)  # type: ignore[arg-type]
-    assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref)
+    assert type(ours._scale_fn_ref) is type(theirs._scale_fn_ref), (
+        f"lrkit's _scale_fn_ref is a {type(ours._scale_fn_ref)}, torch's a "
+        f"{type(theirs._scale_fn_ref)}"
+    )
     for x in [0.0, 1.0, 2.0, 3.5, 7.0]:
         for attribute in ("_scale_fn_ref", "scale_fn"):
             a, b = getattr(ours, attribute)(x), getattr(theirs, attribute)(x)
@@ -1217,6 +1224,32 @@ def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
 
     other = "cos" if strategy == "linear" else "linear"
     legacy = getattr(owner, f"_annealing_{strategy}")
-    assert run(K, other, legacy) == pytest.approx(run(T, strategy), rel=RTOL)
+    ours, theirs = run(K, other, legacy), run(T, strategy)
+    assert ours == pytest.approx(theirs, rel=RTOL), f"lrkit {ours}, torch {theirs}"
     with pytest.raises(ValueError, match=r"annealing .* is not 'cos' or 'linear'"):
         run(K, other, lambda start, end, pct: start)
+
+
+# -- the row cache ------------------------------------------------------------------------------
+
+
+def test_one_row_cache_in_the_chunked_table_serves_every_reader() -> None:
+    import lrkit
+
+    table = ChunkedTable(lrkit.cosine(start=1.0, end=0.0, length=50), base=[0.1, 0.2], rows=16)
+    expected = lrkit.cosine(start=1.0, end=0.0, length=50).table(40, base=[0.1, 0.2]).tolist()
+    assert [table.row_list(t) for t in range(40)] == expected
+    assert table.row_list(39) is table.row_list(39)  # converted once per chunk
+    assert table.row_list(3) == expected[3] and table.chunk_start == 3  # a new chunk from 3
+
+    optimizer = make_optimizer([0.1, 0.02], "sgd")
+    cyclic = K.CyclicLR(optimizer, 0.01, 0.1, step_size_up=3)
+    for _ in range(5):
+        optimizer.step()
+        cyclic.step()
+    row = cyclic._fast_rows.row_list(5)  # the one table: lrs, then momenta
+    assert row is cyclic._fast_rows.row_list(5)  # no cache of the drop-in's own
+    assert cyclic._closed(5) == row[:2] and cyclic._momentum_row(5) == row[2:]
+    assert cyclic._rows is None  # no second table of the lrs
+    decay = K.StepLR(optimizer, 2)
+    assert decay._closed(1) is decay._rows.row_list(1)

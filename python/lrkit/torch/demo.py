@@ -13,6 +13,7 @@ from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, LRScheduler, S
 import lrkit
 from lrkit.bench.timing import best_of
 from lrkit.torch import Scheduler
+from lrkit.torch._torch_internals import mark_optimizer_stepped
 
 EPOCHS, BATCHES, WARMUP = 20, 16, 2
 
@@ -21,7 +22,7 @@ def make_optimizer(groups: int, *, tensor_lr: bool = False) -> torch.optim.SGD:
     """SGD over ``groups`` one-element param groups (the scheduler's cost is per group)."""
     params = [{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(groups)]
     optimizer = torch.optim.SGD(params, lr=0.1, momentum=0.9)
-    optimizer._opt_called = True  # type: ignore[attr-defined]  # no step-order warning
+    mark_optimizer_stepped(optimizer)  # no step-order warning
     return optimizer
 
 

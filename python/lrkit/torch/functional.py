@@ -112,7 +112,7 @@ def adjust_learning_rate(
             "use lrkit.torch.Scheduler for a per_group schedule"
         )
     table = _table_for(schedule, int(nBatch))
-    lr = float(table.row(int(epoch) * int(nBatch) + int(i)))
+    lr = table.row_list(int(epoch) * int(nBatch) + int(i))[0]  # the table's row cache
     for group in optimizer.param_groups:
         current = group["lr"]
         if isinstance(current, torch.Tensor):

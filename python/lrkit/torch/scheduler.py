@@ -186,7 +186,7 @@ class Scheduler(LRScheduler):
             set_group_values(groups, self._name, self._chunk, row)
             self._last_values = None
         else:  # an element of a tuple (betas[0]): a new tuple per group, in Python
-            values = self._chunk[row].tolist()
+            values = list(self._table.row_list(step))
             if len(values) != len(groups):
                 raise ValueError(
                     f"the optimizer has {len(groups)} param groups and the schedule has "
@@ -215,8 +215,8 @@ class Scheduler(LRScheduler):
             elif self._base_array is not None:  # the products fill_group_buffer wrote
                 value = float(self._chunk[row])
                 self._last_values = [base * value for base in self.base_values]
-            else:
-                self._last_values = self._chunk[row].tolist()
+            else:  # a copy of the table's row: the caller may modify it
+                self._last_values = list(self._table.row_list(self.last_epoch))
         return self._last_values
 
     def get_lr(self) -> list[float]:  # type: ignore[override]

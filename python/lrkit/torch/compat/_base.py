@@ -27,17 +27,13 @@ from lrkit._native import core
 from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
 from lrkit.schedule import FloatArray, Schedule
+from lrkit.torch import _torch_internals as torch_internals
 from lrkit.units import MAX_STEPS
 
 #: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
 #: and ``load_state_dict`` ignores them in a state written by hand.
 _CACHES = (
     "_rows",
-    "_row_lists",
-    "_row_lists_start",
-    "_momentum_rows",
-    "_momentum_lists",
-    "_momentum_start",
     "_fast_rows",
     "_fast_chunk",
     "_fast_start",
@@ -92,24 +88,12 @@ def _scalar_or_0dim(value: Any) -> Any:
 
 
 def warn_get_lr_outside_step(scheduler: LRScheduler) -> None:
-    if not getattr(scheduler, "_get_lr_called_within_step", False):
-        warnings.warn(
-            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-            UserWarning,
-            stacklevel=3,
-        )
+    """torch's warning when ``get_lr()`` is called outside its step machinery."""
+    if not torch_internals.get_lr_within_step(scheduler):
+        warnings.warn(torch_internals.GET_LR_OUTSIDE_STEP, UserWarning, stacklevel=3)
 
 
-class _within_step:
-    def __init__(self, scheduler: LRScheduler) -> None:
-        self.scheduler = scheduler
-
-    def __enter__(self) -> None:
-        self.saved = getattr(self.scheduler, "_get_lr_called_within_step", False)
-        self.scheduler._get_lr_called_within_step = True
-
-    def __exit__(self, *exc: object) -> None:
-        self.scheduler._get_lr_called_within_step = self.saved
+_within_step = torch_internals.within_step
 
 
 def get_lr_at_last_epoch(scheduler: LRScheduler) -> list[float]:
@@ -137,8 +121,6 @@ class TableScheduler(LRScheduler):
         "_fast_chunk",
         "_fast_keys",
         "_fast_start",
-        "_row_lists",
-        "_row_lists_start",
         "_rows",
     )
 
@@ -160,9 +142,7 @@ class TableScheduler(LRScheduler):
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
             raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
-        self._rows: ChunkedTable | None = None
-        self._row_lists: list[list[float]] = []  # the current chunk as Python lists
-        self._row_lists_start = 0
+        self._rows: ChunkedTable | None = None  # the closed form's rows (ChunkedTable.row_list)
         # the fast path's state (slots, read on every step): its rows (steps _fast_start ..),
         # the entries its column blocks go to (None: this class never takes it), chainable
         self._fast_chunk: FloatArray = _NO_ROWS
@@ -199,17 +179,10 @@ class TableScheduler(LRScheduler):
         return self._rows
 
     def _closed(self, step: int) -> list[float]:
-        """The closed-form row of ``step`` (shared: do not modify it)."""
-        offset = step - self._row_lists_start
-        if 0 <= offset < len(self._row_lists):
-            return self._row_lists[offset]
+        """The closed-form row of ``step`` (the table's row cache, shared: do not modify it)."""
         if step < 0:
             return [scalar(b) for b in self.base_lrs]
-        table = self._table()
-        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
-        self._row_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
-        self._row_lists_start = table.chunk_start
-        return self._row_lists[step - self._row_lists_start]
+        return (self._rows or self._table()).row_list(step)
 
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed(self.last_epoch)
@@ -287,8 +260,8 @@ class TableScheduler(LRScheduler):
         warnings and ``_step_count``, and ``SequentialLR`` call), in one pass over the groups
         where torch makes three: the next values (``get_lr()``, or the closed form at
         ``epoch``) written into the groups (``fill_`` into tensor lrs), and ``_last_lr`` the
-        groups' lrs after the writes (tensors cloned). torch before 2.13 has no ``_update_lr``:
-        its ``step()`` does the same inline and never calls this.
+        groups' lrs after the writes (tensors cloned). (torch's contract: ``_torch_internals``;
+        this hot path reads ``_is_initial`` and ``_get_lr_called_within_step`` directly.)
 
         The fast path writes the next row of the closed form in one C call when that is
         exactly what this would do: no ``epoch``, past the constructor's step (whose slow path
@@ -374,8 +347,6 @@ class TableScheduler(LRScheduler):
 
     def _forget_table(self) -> None:
         self._rows = None
-        self._row_lists = []
-        self._row_lists_start = 0
         self._fast_chunk = _NO_ROWS
         self._fast_start = 0
         self._fast_keys = ("lr",) if self.fast_step else None

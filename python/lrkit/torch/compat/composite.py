@@ -1,19 +1,24 @@
 """Drop-ins for torch's scheduler combinators: SequentialLR and ChainedScheduler.
 
-They drive any ``LRScheduler`` (lrkit's drop-ins, ``lrkit.torch.Scheduler`` or torch's own
-classes) exactly as torch 2.13 does, and save their children's states as plain data.
+They are torch's own classes (subclasses of ``torch.optim.lr_scheduler.SequentialLR`` and
+``ChainedScheduler``), so they drive any ``LRScheduler`` (lrkit's drop-ins,
+``lrkit.torch.Scheduler`` or torch's classes) exactly as torch does, with torch's state
+(children's states as plain data). What lrkit adds: the arguments are checked first, with errors
+that name them (unsorted milestones too, which torch accepts), and ``load_state_dict`` refuses a
+state with another number of children and leaves the given state untouched. The torch internals
+they rely on (``_initial_step``, ``_update_lr(0)`` on a milestone, ``_schedulers``) are listed in
+``lrkit.torch._torch_internals``.
 """
 
 from __future__ import annotations
 
-import warnings
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from torch.optim import Optimizer
+from torch.optim.lr_scheduler import ChainedScheduler as _TorchChainedScheduler
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from torch.optim.lr_scheduler import SequentialLR as _TorchSequentialLR
 
 
 def _check_children(owner: str, optimizer: Optimizer, schedulers: Sequence[Any]) -> None:
@@ -34,50 +39,24 @@ def _check_children(owner: str, optimizer: Optimizer, schedulers: Sequence[Any])
             )
 
 
-def _group_lrs(optimizer: Optimizer) -> list[Any]:
-    return [
-        g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"]
-        for g in optimizer.param_groups
-    ]
+def _load_children(
+    scheduler: _TorchSequentialLR | _TorchChainedScheduler, state_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """``state_dict`` checked against ``scheduler``'s children, as a copy torch's
+    ``load_state_dict`` may pop from."""
+    children = state_dict["_schedulers"]
+    if len(children) != len(scheduler._schedulers):
+        raise ValueError(
+            f"the state has {len(children)} schedulers, this {type(scheduler).__name__} has "
+            f"{len(scheduler._schedulers)}"
+        )
+    return dict(state_dict)
 
 
-def _restart(scheduler: Any) -> None:
-    """Restart a child at its epoch 0 from its closed form, as torch's SequentialLR does."""
-    if hasattr(scheduler, "_update_lr"):
-        scheduler._update_lr(0)
-    else:  # torch < 2.13: step(0), without its deprecation warning
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            scheduler.step(0)
-
-
-class _Children(LRScheduler):
-    """State handling shared by the two combinators: children's states as a list."""
-
-    _schedulers: list[Any]
-
-    def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        children = state.pop("_schedulers")
-        if len(children) != len(self._schedulers):
-            raise ValueError(
-                f"the state has {len(children)} schedulers, this {type(self).__name__} has "
-                f"{len(self._schedulers)}"
-            )
-        self.__dict__.update(state)
-        for scheduler, child in zip(self._schedulers, children, strict=True):
-            scheduler.load_state_dict(child)
-
-
-class SequentialLR(_Children):
+class SequentialLR(_TorchSequentialLR):
     """``schedulers[i]`` from ``milestones[i - 1]`` on, each restarted at its epoch 0 (its closed
-    form) on its milestone; torch 2.13's semantics, including that the construction resets every
-    group's lr to its ``initial_lr`` and undoes the children's constructor steps."""
+    form) on its milestone: torch's class, including that the construction resets every group's
+    lr to its ``initial_lr`` and undoes the children's constructor steps."""
 
     def __init__(
         self,
@@ -94,46 +73,15 @@ class SequentialLR(_Children):
             )
         if list(milestones) != sorted(milestones):
             raise ValueError(f"SequentialLR: milestones must be sorted, got {list(milestones)!r}")
-        self._schedulers = list(schedulers)
-        self._milestones = list(milestones)
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            if isinstance(group["lr"], torch.Tensor):
-                group["lr"].fill_(float(group["initial_lr"]))
-            else:
-                group["lr"] = group["initial_lr"]
-        self._undo(self)
-        index = bisect_right(self._milestones, 0)
-        self._schedulers[index]._initial_step()
-        self._last_lr = self._schedulers[index].get_last_lr()
+        super().__init__(optimizer, list(schedulers), list(milestones), last_epoch)
 
-    def _undo(self, scheduler: Any) -> None:
-        children = getattr(scheduler, "_schedulers", None)
-        if children is not None:
-            for child in children:
-                self._undo(child)
-        elif hasattr(scheduler, "last_epoch"):
-            scheduler.last_epoch -= 1
-
-    def recursive_undo(self, sched: Any = None) -> None:
-        """torch's name for undoing one step of every (nested) child."""
-        self._undo(self if sched is None else sched)
-
-    def step(self) -> None:  # type: ignore[override]  # torch's signature
-        self.last_epoch += 1
-        index = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[index]
-        if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            _restart(scheduler)
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(_load_children(self, state_dict))
 
 
-class ChainedScheduler(_Children):
+class ChainedScheduler(_TorchChainedScheduler):
     """Steps every scheduler in order at each ``step()``: their effects multiply (torch's
-    chainable classes, and lrkit's drop-ins, multiply the current lr)."""
+    chainable classes, and lrkit's drop-ins, multiply the current lr). torch's class."""
 
     def __init__(
         self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
@@ -142,14 +90,10 @@ class ChainedScheduler(_Children):
             raise ValueError("ChainedScheduler: expects at least one scheduler, got none")
         optimizer = optimizer or schedulers[0].optimizer
         _check_children("ChainedScheduler", optimizer, schedulers)
-        self._schedulers = list(schedulers)
-        self.optimizer = optimizer
-        self._last_lr = _group_lrs(optimizer)
+        super().__init__(list(schedulers), optimizer)
 
-    def step(self) -> None:  # type: ignore[override]  # torch's signature
-        for scheduler in self._schedulers:
-            scheduler.step()
-        self._last_lr = _group_lrs(self._schedulers[-1].optimizer)
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(_load_children(self, state_dict))
 
 
 __all__ = ["ChainedScheduler", "SequentialLR"]

@@ -15,13 +15,18 @@ from typing import Any, Literal
 
 import torch
 from torch.optim import Optimizer
-from torch.optim.lr_scheduler import OneCycleLR as _TorchOneCycle
 
 import lrkit
-from lrkit.combinators import PerGroup, per_group
+from lrkit.combinators import per_group
 from lrkit.engine import ChunkedTable
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
+from lrkit.torch._torch_internals import (
+    LEGACY_ANNEAL_FUNCTIONS,
+    NEGATIVE_EPOCH,
+    NOT_AN_OPTIMIZER,
+    PAST_TOTAL_STEPS,
+)
 from lrkit.torch.compat._base import (
     TableScheduler,
     _within_step,
@@ -37,7 +42,7 @@ class _MomentumCycling(TableScheduler):
     """A non-chainable drop-in that also cycles ``momentum`` (or ``betas[0]``) against the lr."""
 
     # caches, like TableScheduler's: not in ``__dict__``
-    __slots__ = ("_fast_rows", "_momentum_lists", "_momentum_rows", "_momentum_start")
+    __slots__ = ("_fast_rows",)
 
     chainable = False
     fast_step = True  # _fast_plan writes the momentum (or beta1) row with the lr row
@@ -45,10 +50,8 @@ class _MomentumCycling(TableScheduler):
     use_beta1: bool
 
     def __init__(self, optimizer: Optimizer, last_epoch: int) -> None:
-        self._momentum_rows: ChunkedTable | None = None
-        self._momentum_lists: list[list[float]] = []  # the current chunk as Python lists
-        self._momentum_start = 0
-        self._fast_rows: ChunkedTable | None = None  # the lr and momentum columns side by side
+        # with cycle_momentum, the one table: the lr columns, then the momentum columns
+        self._fast_rows: ChunkedTable | None = None
         super().__init__(optimizer, last_epoch)
 
     def _add_groups(self) -> None:
@@ -60,36 +63,31 @@ class _MomentumCycling(TableScheduler):
 
     def _forget_table(self) -> None:
         super()._forget_table()
-        self._momentum_rows = None
-        self._momentum_lists = []
-        self._momentum_start = 0
         self._fast_rows = None
 
-    def _momentum_table(self) -> ChunkedTable:
-        if self._momentum_rows is None:
-            self._momentum_rows = ChunkedTable(per_group(self._momentum_schedules()))
-        return self._momentum_rows
+    def _lr_and_momentum_table(self) -> ChunkedTable:
+        """With ``cycle_momentum``, the one table of this scheduler: every group's lr, then
+        every group's momentum (or beta1); step(), get_lr() and lr_at() all read it."""
+        if self._fast_rows is None:
+            lrs = self._schedule([scalar(b) for b in self.base_lrs])
+            assert isinstance(lrs, list)
+            self._fast_rows = ChunkedTable(per_group([*lrs, *self._momentum_schedules()]))
+        return self._fast_rows
 
     def _fast_plan(self) -> tuple[ChunkedTable, tuple[Any, ...], int] | None:
         if not self.cycle_momentum:
             return super()._fast_plan()
-        if self._fast_rows is None:  # the very schedules of the lr and momentum tables
-            lrs, momenta = self._table().schedule, self._momentum_table().schedule
-            assert isinstance(lrs, PerGroup) and isinstance(momenta, PerGroup)
-            self._fast_rows = ChunkedTable(per_group([*lrs.schedules, *momenta.schedules]))
         momentum = ("betas", 0) if self.use_beta1 else "momentum"
-        return self._fast_rows, ("lr", momentum), MAX_STEPS
+        return self._lr_and_momentum_table(), ("lr", momentum), MAX_STEPS
+
+    def _closed(self, step: int) -> list[float]:
+        if not self.cycle_momentum or step < 0:
+            return super()._closed(step)
+        return self._lr_and_momentum_table().row_list(step)[: len(self.base_lrs)]
 
     def _momentum_row(self, step: int) -> list[float]:
-        """The momentum (or beta1) of every group at ``step`` (shared: do not modify it)."""
-        offset = step - self._momentum_start
-        if 0 <= offset < len(self._momentum_lists):
-            return self._momentum_lists[offset]
-        table = self._momentum_table()
-        table.offset(step)  # computes the chunk that starts at `step` unless it holds it
-        self._momentum_lists = table.chunk.reshape(len(table.chunk), -1).tolist()
-        self._momentum_start = table.chunk_start
-        return self._momentum_lists[step - self._momentum_start]
+        """The momentum (or beta1) of every group at ``step`` (from the table's row cache)."""
+        return self._lr_and_momentum_table().row_list(step)[len(self.base_lrs) :]
 
     def _momentum_schedules(self) -> list[Schedule]:
         raise NotImplementedError
@@ -153,7 +151,7 @@ class CyclicLR(_MomentumCycling):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(NOT_AN_OPTIMIZER.format(name=type(optimizer).__name__))
         self.optimizer = optimizer
         base_lrs = per_group_values("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -334,7 +332,7 @@ class OneCycleLR(_MomentumCycling):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(NOT_AN_OPTIMIZER.format(name=type(optimizer).__name__))
         self.optimizer = optimizer
         self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
@@ -389,8 +387,8 @@ class OneCycleLR(_MomentumCycling):
         if strategy in ("cos", "linear"):
             return strategy  # type: ignore[no-any-return]
         legacy = getattr(self, "anneal_func", None)
-        for name, function in (("cos", "_annealing_cos"), ("linear", "_annealing_linear")):
-            if any(legacy is getattr(cls, function, None) for cls in (OneCycleLR, _TorchOneCycle)):
+        for name, function in LEGACY_ANNEAL_FUNCTIONS.items():
+            if legacy is function or legacy is getattr(OneCycleLR, f"_annealing_{name}"):
                 return name  # type: ignore[return-value]
         raise ValueError(
             f"OneCycleLR: the state's annealing ({strategy!r}, anneal_func={legacy!r}) is not "
@@ -423,10 +421,7 @@ class OneCycleLR(_MomentumCycling):
 
     def get_lr(self) -> list[float | torch.Tensor]:
         if self.last_epoch > self.total_steps:
-            raise ValueError(
-                f"Tried to step {self.last_epoch} times. The specified number of total steps is "
-                f"{self.total_steps}"
-            )
+            raise ValueError(PAST_TOTAL_STEPS.format(step=self.last_epoch, total=self.total_steps))
         return super().get_lr()
 
 
@@ -511,7 +506,7 @@ class CosineAnnealingWarmRestarts(TableScheduler):
                 self.T_i = self.T_i * self.T_mult
         else:
             if epoch < 0:
-                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+                raise ValueError(NEGATIVE_EPOCH.format(epoch=epoch))
             self._position = epoch
             self.T_cur, self.T_i = self._cycle_of(epoch)
         self.last_epoch = math.floor(epoch)

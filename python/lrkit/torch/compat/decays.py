@@ -16,12 +16,12 @@ from typing import Any
 
 import torch
 from torch.optim import Optimizer
-from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
 from lrkit.engine import ChunkedTable
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import Schedule
+from lrkit.torch import _torch_internals as torch_internals
 from lrkit.torch.compat._base import (
     TableScheduler,
     get_lr_at_last_epoch,
@@ -30,9 +30,6 @@ from lrkit.torch.compat._base import (
     sequence_of_ints,
     warn_get_lr_outside_step,
 )
-
-#: torch marks the constructor's step (``LRScheduler._is_initial``, torch 2.13)
-_MARKS_INITIAL_STEP = hasattr(LRScheduler, "_is_initial")
 
 
 class StepLR(TableScheduler):
@@ -323,10 +320,8 @@ class MultiplicativeLR(_LambdaState):
     def get_lr(self) -> list[float | torch.Tensor]:
         warn_get_lr_outside_step(self)
         groups = self.optimizer.param_groups
-        # torch 2.13 keeps the lr only in the constructor's step (_is_initial); torch before it
-        # has no such flag and keeps it at epoch 0
-        initial = self._is_initial if _MARKS_INITIAL_STEP else self.last_epoch <= 0
-        if self._keep_restored_lr or initial:
+        # torch keeps the lr only in the constructor's step (_is_initial)
+        if self._keep_restored_lr or torch_internals.is_initial(self):
             self._keep_restored_lr = False
             return [group["lr"] for group in groups]
         step = self.last_epoch
