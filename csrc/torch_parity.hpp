@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "cycles.hpp"
 #include "engine.hpp"
 #include "primitives.hpp"
 #include "simd.hpp"
@@ -103,9 +104,10 @@ class TorchPhases final : public Node {
 // high - (high - low) * scale * fn.
 class TorchCyclic final : public Node {
  public:
-  TorchCyclic(double low, double high, double up, double down, int mode, double gamma,
+  TorchCyclic(double low, double high, double up, double down, CyclicMode mode, double gamma,
               bool by_cycle, bool inverted)
-      : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)), mode_(mode),
+      : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)),
+        mode_(static_cast<int>(mode)),
         gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {}
   void fill(Step t0, Step n, double* out) const override {
     for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);

@@ -12,16 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
 from lrkit.schedule import Schedule
 from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from lrkit._core import Node
 
 
 def _child(owner: str, name: str, value: Any) -> Schedule:
@@ -69,10 +65,6 @@ class Warmup(Schedule):
             return self.start + (self.schedule(0) - self.start) * step / length
         return self.schedule(step - length if self.mode == "prefix" else step)
 
-    def _node(self) -> Node:
-        length = steps_of(self.length, "warmup(length=...)")
-        return core.Warmup(self.schedule._node(), length, self.start, self.mode == "prefix")
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Sequenced(Schedule):
@@ -105,9 +97,6 @@ class Sequenced(Schedule):
         origin = steps[k - 1] if k > 0 else 0
         return self.schedules[k](step - origin)
 
-    def _node(self) -> Node:
-        return core.Sequence([s._node() for s in self.schedules], self._steps())
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Product(Schedule):
@@ -125,9 +114,6 @@ class Product(Schedule):
             result *= schedule(step)
         return result
 
-    def _node(self) -> Node:
-        return core.Product([s._node() for s in self.schedules])
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Scale(Schedule):
@@ -143,9 +129,6 @@ class Scale(Schedule):
 
     def value(self, step: int) -> float:
         return self.factor * self.schedule(step)
-
-    def _node(self) -> Node:
-        return core.Scale(self.schedule._node(), self.factor)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -174,11 +157,6 @@ class Clip(Schedule):
             result = min(result, self.high)
         return result
 
-    def _node(self) -> Node:
-        low = float("-inf") if self.low is None else self.low
-        high = float("inf") if self.high is None else self.high
-        return core.Clip(self.schedule._node(), low, high)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Repeat(Schedule):
@@ -194,9 +172,6 @@ class Repeat(Schedule):
 
     def value(self, step: int) -> float:
         return self.schedule(step % steps_of(self.period, "repeat(period=...)"))
-
-    def _node(self) -> Node:
-        return core.Repeat(self.schedule._node(), steps_of(self.period, "repeat(period=...)"))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -223,9 +198,6 @@ class PerGroup(Schedule):
     def group_values(self, step: int) -> list[float]:
         """The reference value of every group at ``step``."""
         return [s(step) for s in self.schedules]
-
-    def _node(self) -> Node:
-        raise TypeError("per_group has no single node; lrkit.engine lowers each group")
 
 
 # -- public constructors (the names registered and used in configs) ----------------------------
@@ -294,6 +266,3 @@ _FACTORIES: dict[str, Callable[..., Schedule]] = {
     "repeat": repeat,
     "per_group": per_group,
 }
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

@@ -9,22 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit._native import core
 from lrkit.combinators import _child, sequence, warmup
-from lrkit.hookspecs import registration_hook
 from lrkit.primitives import constant, cosine, linear, polynomial
-from lrkit.schedule import Schedule
+from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
 from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
-if TYPE_CHECKING:
-    from lrkit._core import Node
-
 _MASK64 = (1 << 64) - 1
-_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+#: The amplitude modes of ``cyclic`` and ``torch_cyclic`` (``lrkit._core.CyclicMode`` by name).
+CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
 #: Most cycles by which cosine_restarts corrects its log estimate of the cycle (measured: one
@@ -113,13 +109,6 @@ class CosineRestarts(Schedule):
         value = self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
         return min(max(value, min(peak, self.end)), max(peak, self.end))
 
-    def _node(self) -> Node:
-        period = steps_of(self.period, "cosine_restarts(period=...)")
-        limit = -1 if self.limit is None else self.limit
-        return core.CosineRestarts(
-            self.start, self.end, period, self.period_mult, self.decay, limit
-        )
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Cyclic(Schedule):
@@ -145,8 +134,8 @@ class Cyclic(Schedule):
         _set(self, "up", check.duration(owner, "up", self.up))
         if self.down is not None:
             _set(self, "down", check.duration(owner, "down", self.down))
-        if self.mode not in _CYCLIC_MODES:
-            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES}, got {self.mode!r}")
+        if self.mode not in CYCLIC_MODES:
+            raise ValueError(f"{owner}: mode must be one of {CYCLIC_MODES}, got {self.mode!r}")
         _set(self, "gamma", check.positive(owner, "gamma", self.gamma))
 
     def _lengths(self) -> tuple[int, int]:
@@ -168,12 +157,6 @@ class Cyclic(Schedule):
             return self.high
         value = self.low + (self.high - self.low) * scale * amplitude
         return min(max(value, min(self.low, self.high)), max(self.low, self.high))
-
-    def _node(self) -> Node:
-        up, down = self._lengths()
-        return core.Cyclic(
-            self.low, self.high, up, down, _CYCLIC_MODES.index(self.mode), self.gamma
-        )
 
 
 def _mix64(x: int) -> int:
@@ -204,9 +187,6 @@ class Noise(Schedule):
         bits = _mix64((_mix64(self.seed) + step) & _MASK64)
         u = (bits >> 11) * 2.0**-53 * 2.0 - 1.0
         return self.schedule(step) * (1.0 + self.amount * u)
-
-    def _node(self) -> Node:
-        return core.Noise(self.schedule._node(), self.amount, self.seed)
 
 
 # -- public constructors ---------------------------------------------------------------------
@@ -252,16 +232,21 @@ def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
 class _Composite(Schedule):
     """A schedule defined as a composition of built-ins that needs its lengths in steps: it keeps
     its own arguments (compact configs, ``resolve()`` of epochs and fractions) and builds the
-    composition once resolved."""
+    composition once resolved, then keeps it (the schedule is immutable)."""
+
+    def _compose(self) -> Schedule:
+        raise NotImplementedError
 
     def _composed(self) -> Schedule:
-        raise NotImplementedError
+        """The composition, built on first use and cached (never pickled or copied)."""
+        cached: Schedule | None = self.__dict__.get(COMPOSED_CACHE_ATTR)
+        if cached is None:
+            cached = self._compose()
+            object.__setattr__(self, COMPOSED_CACHE_ATTR, cached)
+        return cached
 
     def value(self, step: int) -> float:
         return self._composed()(step)
-
-    def _node(self) -> Node:
-        return self._composed()._node()
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -295,7 +280,7 @@ class OneCycle(_Composite):
             raise ValueError(f"{owner}: anneal must be 'cos' or 'linear', got {self.anneal!r}")
         _set(self, "three_phase", bool(self.three_phase))
 
-    def _composed(self) -> Schedule:
+    def _compose(self) -> Schedule:
         total = steps_of(self.total, "one_cycle(total=...)")
         shape = cosine if self.anneal == "cos" else linear
         initial = self.peak / self.div
@@ -367,7 +352,7 @@ class WarmupStableDecay(_Composite):
             )
         return warm, decay, total
 
-    def _composed(self) -> Schedule:
+    def _compose(self) -> Schedule:
         warm, decay, total = self._lengths()
         tail = _DECAY_SHAPES[self.decay_shape](start=self.peak, end=self.end, length=decay)
         if warm + decay < total:
@@ -416,6 +401,3 @@ _FACTORIES: dict[str, Callable[..., Any]] = {
     "one_cycle": one_cycle,
     "wsd": wsd,
 }
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

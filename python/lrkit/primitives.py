@@ -15,16 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
 from lrkit.schedule import Schedule
 from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from lrkit._core import Node
 
 
 def _interpolate(
@@ -55,9 +51,6 @@ class Constant(Schedule):
     def value(self, step: int) -> float:
         return self.value_
 
-    def _node(self) -> Node:
-        return core.Constant(self.value_)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Linear(Schedule):
@@ -83,9 +76,6 @@ class Linear(Schedule):
             length,
             lambda t: self.start + (self.end - self.start) * t / length,
         )
-
-    def _node(self) -> Node:
-        return core.Linear(self.start, self.end, steps_of(self.length, "linear(length=...)"))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -114,9 +104,6 @@ class Cosine(Schedule):
             lambda t: self.end + (self.start - self.end) * (1 + math.cos(math.pi * t / length)) / 2,
         )
 
-    def _node(self) -> Node:
-        return core.Cosine(self.start, self.end, steps_of(self.length, "cosine(length=...)"))
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Schedule):
@@ -132,9 +119,6 @@ class Exponential(Schedule):
 
     def value(self, step: int) -> float:
         return self.start * self.gamma**step
-
-    def _node(self) -> Node:
-        return core.Exponential(self.start, self.gamma)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -153,9 +137,6 @@ class Step(Schedule):
 
     def value(self, step: int) -> float:
         return self.start * self.gamma ** (step // steps_of(self.every, "step(every=...)"))
-
-    def _node(self) -> Node:
-        return core.StepDecay(self.start, self.gamma, steps_of(self.every, "step(every=...)"))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -177,9 +158,6 @@ class MultiStep(Schedule):
 
     def value(self, step: int) -> float:
         return self.start * self.gamma ** bisect.bisect_right(self._steps(), step)
-
-    def _node(self) -> Node:
-        return core.MultiStep(self.start, self.gamma, self._steps())
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -210,10 +188,6 @@ class Polynomial(Schedule):
             lambda t: self.end + (self.start - self.end) * (1 - t / length) ** self.power,
         )
 
-    def _node(self) -> Node:
-        length = steps_of(self.length, "polynomial(length=...)")
-        return core.Polynomial(self.start, self.end, length, self.power)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class InverseSqrt(Schedule):
@@ -231,10 +205,6 @@ class InverseSqrt(Schedule):
         return self.start / math.sqrt(
             1 + step / steps_of(self.timescale, "inverse_sqrt(timescale=...)")
         )
-
-    def _node(self) -> Node:
-        timescale = steps_of(self.timescale, "inverse_sqrt(timescale=...)")
-        return core.InverseSqrt(self.start, timescale)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -282,10 +252,6 @@ class PiecewiseLinear(Schedule):
         s0, s1, v0, v1 = steps[j - 1], steps[j], values[j - 1], values[j]
         return v0 + (v1 - v0) * (step - s0) / (s1 - s0)
 
-    def _node(self) -> Node:
-        check.increasing("piecewise_linear", "knot steps", self._points()[0])
-        return core.PiecewiseLinear(*self._points())
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class PiecewiseConstant(Schedule):
@@ -316,9 +282,6 @@ class PiecewiseConstant(Schedule):
 
     def value(self, step: int) -> float:
         return self.values_[bisect.bisect_right(self._steps(), step)]
-
-    def _node(self) -> Node:
-        return core.PiecewiseConstant(self._steps(), list(self.values_))
 
 
 # -- public constructors (the names registered and used in configs) ----------------------------
@@ -418,6 +381,3 @@ _FACTORIES: dict[str, Callable[..., Schedule]] = {
     "piecewise_linear": piecewise_linear,
     "piecewise_constant": piecewise_constant,
 }
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

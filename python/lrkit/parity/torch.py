@@ -19,18 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
+from lrkit.cycles import CYCLIC_MODES
 from lrkit.schedule import Schedule
 from lrkit.schedule import set_field as _set
-
-if TYPE_CHECKING:
-    from lrkit._core import Node
-
-_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -57,9 +51,6 @@ class CosineAnnealing(Schedule):
             * (1.0 + math.cos(math.pi * float(step) / float(self.period)))
             / 2.0
         )
-
-    def _node(self) -> Node:
-        return core.TorchCosineAnnealing(self.start, self.end, self.period)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -115,11 +106,6 @@ class Phases(Schedule):
             start_step = end_step
         raise AssertionError("unreachable: the last phase always answers")
 
-    def _node(self) -> Node:
-        return core.TorchPhases(
-            list(self.points), list(self.ends), self.anneal == "cos", self.total
-        )
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class CyclicTriangle(Schedule):
@@ -146,8 +132,8 @@ class CyclicTriangle(Schedule):
         _set(self, "high", check.real(owner, "high", self.high))
         _set(self, "up", check.positive(owner, "up", self.up))
         _set(self, "down", check.positive(owner, "down", self.down))
-        if self.mode not in _CYCLIC_MODES:
-            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES}, got {self.mode!r}")
+        if self.mode not in CYCLIC_MODES:
+            raise ValueError(f"{owner}: mode must be one of {CYCLIC_MODES}, got {self.mode!r}")
         _set(self, "gamma", check.positive(owner, "gamma", self.gamma))
         _set(self, "by_cycle", bool(self.by_cycle))
         _set(self, "inverted", bool(self.inverted))
@@ -168,18 +154,6 @@ class CyclicTriangle(Schedule):
         else:
             fn = self.gamma**arg
         return self.high - height * fn if self.inverted else self.low + height * fn
-
-    def _node(self) -> Node:
-        return core.TorchCyclic(
-            self.low,
-            self.high,
-            self.up,
-            self.down,
-            _CYCLIC_MODES.index(self.mode),
-            self.gamma,
-            self.by_cycle,
-            self.inverted,
-        )
 
 
 def cosine_annealing(start: float, end: float, period: int) -> CosineAnnealing:
@@ -260,8 +234,6 @@ _FACTORIES: dict[str, Callable[..., Any]] = {
     "torch_one_cycle_phases": one_cycle_phases,
     "torch_cyclic": cyclic_triangle,
 }
-
-lrkit_register_schedules = registration_hook(_FACTORIES)
 
 __all__ = [
     "CosineAnnealing",
