@@ -39,6 +39,7 @@ from lrkit.primitives import (
     piecewise_linear,
     polynomial,
     step,
+    tanh,
 )
 from lrkit.registry import UnknownScheduleError, create, schedules
 from lrkit.schedule import NonFiniteValueError, Schedule
@@ -79,6 +80,7 @@ __all__ = [
     "schedules",
     "sequence",
     "step",
+    "tanh",
     "warmup",
     "wsd",
 ]

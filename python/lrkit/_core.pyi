@@ -39,6 +39,9 @@ class Polynomial(Node):
 class InverseSqrt(Node):
     def __init__(self, start: float, timescale: int) -> None: ...
 
+class Tanh(Node):
+    def __init__(self, start: float, end: float, length: int, lb: float, ub: float) -> None: ...
+
 class PiecewiseLinear(Node):
     def __init__(self, steps: abc.Sequence[int], values: abc.Sequence[float]) -> None: ...
 

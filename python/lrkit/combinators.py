@@ -7,11 +7,12 @@ pure-Python reference and the C++ engine (``csrc/combinators.hpp``) both evaluat
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from lrkit import _checks as check
+from lrkit.fields import constructor
 from lrkit.schedule import Schedule
 from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
@@ -203,6 +204,7 @@ class PerGroup(Schedule):
 # -- public constructors (the names registered and used in configs) ----------------------------
 
 
+@constructor(Warmup)
 def warmup(
     schedule: Schedule,
     length: Duration,
@@ -220,6 +222,7 @@ def warmup(
     return Warmup(schedule, length, start, mode)
 
 
+@constructor(Sequenced)
 def sequence(schedules: Sequence[Schedule], boundaries: Sequence[Duration]) -> Sequenced:
     """Schedule ``i`` on ``[boundaries[i-1], boundaries[i])`` with its time re-based to 0."""
     return Sequenced(schedules, boundaries)  # type: ignore[arg-type]
@@ -232,37 +235,31 @@ def product(*schedules: Schedule) -> Product:
     return Product(tuple(schedules))
 
 
+@constructor(Scale)
 def scale(schedule: Schedule, factor: float) -> Scale:
     """``factor * schedule(t)``."""
     return Scale(schedule, factor)
 
 
+@constructor(Clip)
 def clip(schedule: Schedule, low: float | None = None, high: float | None = None) -> Clip:
     """``schedule(t)`` clamped to ``[low, high]``."""
     return Clip(schedule, low, high)
 
 
+@constructor(Repeat)
 def repeat(schedule: Schedule, period: Duration) -> Repeat:
     """``schedule(t % period)``."""
     return Repeat(schedule, period)
 
 
+@constructor(PerGroup)
 def per_group(schedules: Sequence[Schedule]) -> PerGroup:
     """A different schedule per param group; ``table(n)`` has shape ``(n, len(schedules))``."""
     return PerGroup(schedules)  # type: ignore[arg-type]
 
 
+@constructor(Product)
 def _product_from_config(schedules: Sequence[Schedule]) -> Product:
     """Pointwise product ``s0(t) * s1(t) * ...`` of ``schedules`` (``product`` in configs)."""
     return Product(schedules)  # type: ignore[arg-type]
-
-
-_FACTORIES: dict[str, Callable[..., Schedule]] = {
-    "warmup": warmup,
-    "sequence": sequence,
-    "product": _product_from_config,
-    "scale": scale,
-    "clip": clip,
-    "repeat": repeat,
-    "per_group": per_group,
-}

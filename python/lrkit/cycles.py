@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit.combinators import _child, sequence, warmup
+from lrkit.fields import constructor
 from lrkit.primitives import constant, cosine, linear, polynomial
 from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
 from lrkit.schedule import set_field as _set
@@ -192,6 +193,7 @@ class Noise(Schedule):
 # -- public constructors ---------------------------------------------------------------------
 
 
+@constructor(CosineRestarts)
 def cosine_restarts(
     start: float,
     end: float,
@@ -211,6 +213,7 @@ def cosine_restarts(
     return CosineRestarts(start, end, period, period_mult, decay, limit)
 
 
+@constructor(Cyclic)
 def cyclic(
     low: float,
     high: float,
@@ -224,6 +227,7 @@ def cyclic(
     return Cyclic(low, high, up, down, mode, gamma)
 
 
+@constructor(Noise)
 def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
     """Multiplicative noise ``1 + amount * u(t)``, deterministic in ``(seed, t)``."""
     return Noise(schedule, amount, seed)
@@ -360,6 +364,7 @@ class WarmupStableDecay(_Composite):
         return warmup(tail, length=warm)
 
 
+@constructor(OneCycle)
 def one_cycle(
     peak: float,
     total: Duration,
@@ -379,6 +384,7 @@ def one_cycle(
     return OneCycle(peak, total, pct_start, div, final_div, anneal, three_phase)
 
 
+@constructor(WarmupStableDecay)
 def wsd(
     peak: float,
     warmup_length: Duration,
@@ -392,12 +398,3 @@ def wsd(
     ``polynomial`` with power 2). Lengths take steps, epochs or fractions of the run.
     """
     return WarmupStableDecay(peak, warmup_length, decay_length, total, end, decay_shape)
-
-
-_FACTORIES: dict[str, Callable[..., Any]] = {
-    "cosine_restarts": cosine_restarts,
-    "cyclic": cyclic,
-    "noise": noise,
-    "one_cycle": one_cycle,
-    "wsd": wsd,
-}

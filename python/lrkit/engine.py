@@ -110,6 +110,11 @@ def _inverse_sqrt(s: prim.InverseSqrt) -> Node:
     return core.InverseSqrt(s.start, steps_of(s.timescale, "inverse_sqrt(timescale=...)"))
 
 
+@lower.register(prim.Tanh)
+def _tanh(s: prim.Tanh) -> Node:
+    return core.Tanh(s.start, s.end, steps_of(s.length, "tanh(length=...)"), s.lb, s.ub)
+
+
 @lower.register(prim.PiecewiseLinear)
 def _piecewise_linear(s: prim.PiecewiseLinear) -> Node:
     steps, values = s._points()

@@ -17,12 +17,12 @@ same operations in the same order as the reference formulas here). They need no 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit.cycles import CYCLIC_MODES
+from lrkit.fields import constructor
 from lrkit.schedule import Schedule
 from lrkit.schedule import set_field as _set
 
@@ -156,6 +156,7 @@ class CyclicTriangle(Schedule):
         return self.high - height * fn if self.inverted else self.low + height * fn
 
 
+@constructor(CosineAnnealing)
 def cosine_annealing(start: float, end: float, period: int) -> CosineAnnealing:
     """torch's ``CosineAnnealingLR`` curve (periodic past ``period``).
 
@@ -166,6 +167,7 @@ def cosine_annealing(start: float, end: float, period: int) -> CosineAnnealing:
     return CosineAnnealing(start, end, period)
 
 
+@constructor(Phases)
 def one_cycle_phases(
     points: tuple[float, ...] | list[float],
     ends: tuple[float, ...] | list[float],
@@ -215,6 +217,7 @@ def one_cycle_ends(total_steps: int, pct_start: float, *, three_phase: bool) -> 
     return (float(pct_start * total_steps) - 1, total_steps - 1.0)
 
 
+@constructor(CyclicTriangle)
 def cyclic_triangle(
     low: float,
     high: float,
@@ -228,12 +231,6 @@ def cyclic_triangle(
     """torch's ``CyclicLR`` curve between ``low`` and ``high`` (see :class:`CyclicTriangle`)."""
     return CyclicTriangle(low, high, up, down, mode, gamma, by_cycle, inverted)
 
-
-_FACTORIES: dict[str, Callable[..., Any]] = {
-    "torch_cosine_annealing": cosine_annealing,
-    "torch_one_cycle_phases": one_cycle_phases,
-    "torch_cyclic": cyclic_triangle,
-}
 
 __all__ = [
     "CosineAnnealing",
