@@ -7,58 +7,34 @@ pure-Python reference and the C++ engine (``csrc/combinators.hpp``) both evaluat
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit.fields import constructor
+from lrkit import fields
+from lrkit.fields import Declared, constructor
 from lrkit.schedule import Schedule
-from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _child(owner: str, name: str, value: Any) -> Schedule:
-    if not isinstance(value, Schedule):
-        raise TypeError(f"{owner}: {name} must be a lrkit.Schedule, got {value!r}")
-    if value.groups is not None:
-        raise ValueError(
-            f"{owner}: {name} is a per_group schedule; per_group must be the outermost schedule "
-            "(apply the combinator to each group's schedule instead)"
-        )
-    return value
-
-
-def _children(owner: str, name: str, values: Any, *, min_length: int = 1) -> tuple[Schedule, ...]:
-    if isinstance(values, Schedule) or not isinstance(values, Iterable):
-        raise TypeError(f"{owner}: {name} must be a sequence of schedules, got {values!r}")
-    children = tuple(_child(owner, f"{name}[{i}]", v) for i, v in enumerate(values))
-    if len(children) < min_length:
-        raise ValueError(f"{owner}: {name} needs at least {min_length} schedule(s), got none")
-    return children
+_child = fields.child_schedule
+_children = fields.child_schedules
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Warmup(Schedule):
+class Warmup(Declared):
     """``start + (schedule(0) - start) * t / L`` for ``t < L``; then ``schedule(t - L)``
     (``mode="prefix"``: the warmup comes before the schedule) or ``schedule(t)``
     (``mode="overlay"``: the warmup replaces the schedule's first ``L`` steps)."""
 
     config_name: ClassVar[str] = "warmup"
-    schedule: Schedule
-    length: Duration
-    start: float = 0.0
-    mode: Literal["prefix", "overlay"] = "prefix"
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("warmup", "schedule", self.schedule))
-        _set(self, "length", check.duration("warmup", "length", self.length))
-        _set(self, "start", check.real("warmup", "start", self.start))
-        if self.mode not in ("prefix", "overlay"):
-            raise ValueError(f"warmup: mode must be 'prefix' or 'overlay', got {self.mode!r}")
+    schedule: Schedule = fields.child()
+    length: Duration = fields.duration()
+    start: float = fields.real(0.0)
+    mode: Literal["prefix", "overlay"] = fields.choice(("prefix", "overlay"), "prefix")
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "warmup(length=...)")
@@ -68,17 +44,15 @@ class Warmup(Schedule):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Sequenced(Schedule):
+class Sequenced(Declared):
     """``schedules[i](t - b[i-1])`` on ``[b[i-1], b[i])`` (``b[-1] = 0``): time restarts at 0
     at each boundary."""
 
     config_name: ClassVar[str] = "sequence"
-    schedules: tuple[Schedule, ...]
-    boundaries: tuple[Duration, ...]
+    schedules: tuple[Schedule, ...] = fields.children()
+    boundaries: tuple[Duration, ...] = fields.durations()
 
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("sequence", "schedules", self.schedules))
-        _set(self, "boundaries", check.durations("sequence", "boundaries", self.boundaries))
+    def _validate(self) -> None:
         if len(self.boundaries) != len(self.schedules) - 1:
             raise ValueError(
                 f"sequence: boundaries needs len(schedules) - 1 = {len(self.schedules) - 1} "
@@ -100,14 +74,11 @@ class Sequenced(Schedule):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Product(Schedule):
+class Product(Declared):
     """``schedules[0](t) * schedules[1](t) * ...`` (how torch composes chained schedulers)."""
 
     config_name: ClassVar[str] = "product"
-    schedules: tuple[Schedule, ...]
-
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("product", "schedules", self.schedules))
+    schedules: tuple[Schedule, ...] = fields.children()
 
     def value(self, step: int) -> float:
         result = self.schedules[0](step)
@@ -117,34 +88,27 @@ class Product(Schedule):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Scale(Schedule):
+class Scale(Declared):
     """``factor * schedule(t)``."""
 
     config_name: ClassVar[str] = "scale"
-    schedule: Schedule
-    factor: float
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("scale", "schedule", self.schedule))
-        _set(self, "factor", check.real("scale", "factor", self.factor))
+    schedule: Schedule = fields.child()
+    factor: float = fields.real()
 
     def value(self, step: int) -> float:
         return self.factor * self.schedule(step)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Clip(Schedule):
+class Clip(Declared):
     """``min(max(schedule(t), low), high)``; a bound left as None is not applied."""
 
     config_name: ClassVar[str] = "clip"
-    schedule: Schedule
-    low: float | None = None
-    high: float | None = None
+    schedule: Schedule = fields.child()
+    low: float | None = fields.optional_real()
+    high: float | None = fields.optional_real()
 
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("clip", "schedule", self.schedule))
-        _set(self, "low", check.optional_real("clip", "low", self.low))
-        _set(self, "high", check.optional_real("clip", "high", self.high))
+    def _validate(self) -> None:
         if self.low is None and self.high is None:
             raise ValueError("clip: give low, high or both (got neither)")
         if self.low is not None and self.high is not None and self.low > self.high:
@@ -160,31 +124,24 @@ class Clip(Schedule):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Repeat(Schedule):
+class Repeat(Declared):
     """``schedule(t % period)``: restarts the schedule every ``period`` steps."""
 
     config_name: ClassVar[str] = "repeat"
-    schedule: Schedule
-    period: Duration
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("repeat", "schedule", self.schedule))
-        _set(self, "period", check.duration("repeat", "period", self.period))
+    schedule: Schedule = fields.child()
+    period: Duration = fields.duration()
 
     def value(self, step: int) -> float:
         return self.schedule(step % steps_of(self.period, "repeat(period=...)"))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PerGroup(Schedule):
+class PerGroup(Declared):
     """One schedule per optimizer param group: column ``g`` of ``table(n)`` is
     ``schedules[g](t)`` (times ``base[g]`` when a base is given)."""
 
     config_name: ClassVar[str] = "per_group"
-    schedules: tuple[Schedule, ...]
-
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("per_group", "schedules", self.schedules))
+    schedules: tuple[Schedule, ...] = fields.children()
 
     @property
     def groups(self) -> int:
