@@ -89,6 +89,8 @@ void register_nodes(py::module_& m) {
            py::arg("length"), py::arg("power"));
   NodeClass<InverseSqrt>(m, "InverseSqrt")
       .def(py::init<double, Step>(), py::arg("start"), py::arg("timescale"));
+  NodeClass<Tanh>(m, "Tanh").def(py::init<double, double, Step, double, double>(), py::arg("start"),
+                                 py::arg("end"), py::arg("length"), py::arg("lb"), py::arg("ub"));
   NodeClass<PiecewiseLinear>(m, "PiecewiseLinear")
       .def(py::init<std::vector<Step>, std::vector<double>>(), py::arg("steps"), py::arg("values"));
   NodeClass<PiecewiseConstant>(m, "PiecewiseConstant")

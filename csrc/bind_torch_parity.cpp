@@ -17,7 +17,7 @@ void register_torch_parity(py::module_& m) {
       .def(py::init<std::vector<double>, std::vector<double>, bool, Step>(), py::arg("values"),
            py::arg("ends"), py::arg("cosine"), py::arg("total"));
   py::class_<TorchCyclic, Node, std::shared_ptr<TorchCyclic>>(m, "TorchCyclic")
-      .def(py::init<double, double, double, double, int, double, bool, bool>(), py::arg("low"),
+      .def(py::init<double, double, double, double, CyclicMode, double, bool, bool>(), py::arg("low"),
            py::arg("high"), py::arg("up"), py::arg("down"), py::arg("mode"), py::arg("gamma"),
            py::arg("by_cycle"), py::arg("inverted"));
 }

@@ -98,16 +98,20 @@ class CosineRestarts final : public Node {
   Step limit_;
 };
 
+// The amplitude scaling of a triangle wave (Cyclic, TorchCyclic); `lrkit._core.CyclicMode`.
+enum class CyclicMode : int { kTriangular = 0, kTriangular2 = 1, kExpRange = 2 };
+
 // Triangle waves between low and high: up `up` steps, down `down` steps; the amplitude is
 // scaled by 1 (mode 0, triangular), 0.5**cycle (mode 1, triangular2) or gamma**t (mode 2);
 // exactly high at a full peak, clamped to [min(low, high), max(low, high)].
 class Cyclic final : public Node {
  public:
-  Cyclic(double low, double high, Step up, Step down, int mode, double gamma)
-      : low_(low), high_(high), up_(up), down_(down), mode_(mode), gamma_(gamma) {
+  Cyclic(double low, double high, Step up, Step down, CyclicMode mode, double gamma)
+      : low_(low), high_(high), up_(up), down_(down), mode_(static_cast<int>(mode)),
+        gamma_(gamma) {
     require_at_least(up, 1, "Cyclic", "up");
     require_at_least(down, 1, "Cyclic", "down");
-    require(mode >= 0 && mode <= 2, "Cyclic", "mode must be 0, 1 or 2");
+    require(mode_ >= 0 && mode_ <= 2, "Cyclic", "mode must be triangular, triangular2 or exp_range");
   }
   // One cycle at a time (vectorised within it); exp_range's gamma ** t is libm's pow per step.
   void fill(Step t0, Step n, double* out) const override {

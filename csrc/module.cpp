@@ -2,7 +2,7 @@
 #include "bindings.hpp"
 
 // Bumped whenever the Python-visible interface changes; lrkit/__init__.py refuses a stale build.
-constexpr int kAbiVersion = 6;
+constexpr int kAbiVersion = 8;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lrkit's C++ engine: schedule nodes evaluated over ranges of steps, GIL released.";

@@ -179,6 +179,30 @@ class InverseSqrt final : public Node {
   Step timescale_;
 };
 
+// timm's TanhLRScheduler: end + 0.5 * (start - end) * (1 - tanh(lb * (1 - t / L) + ub * t / L))
+// for t < L, else end; not clamped. std::tanh is libm's, the one math.tanh calls.
+class Tanh final : public Node {
+ public:
+  Tanh(double start, double end, Step length, double lb, double ub)
+      : start_(start), end_(end), length_(length), lb_(lb), ub_(ub) {}
+  void fill(Step t0, Step n, double* out) const override {
+    const Step ramp_end = std::min(n, std::max<Step>(0, length_ - t0));  // rows with t < length
+    const double L = static_cast<double>(length_);
+    const double start = start_, end = end_, lb = lb_, ub = ub_;
+    map_steps(t0, ramp_end, out, [=](double t) {
+      const double tr = t / L;
+      const double x = lb * (1.0 - tr) + ub * tr;
+      return end + 0.5 * (start - end) * (1.0 - std::tanh(x));
+    });
+    std::fill(out + ramp_end, out + n, end_);
+  }
+
+ private:
+  double start_, end_;
+  Step length_;
+  double lb_, ub_;
+};
+
 // Linear interpolation between knots (s_j, v_j), s strictly increasing; held outside them.
 class PiecewiseLinear final : public Node {
  public:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "checks.hpp"
+#include "cycles.hpp"
 #include "engine.hpp"
 #include "primitives.hpp"
 #include "simd.hpp"
@@ -110,13 +111,13 @@ class TorchPhases final : public Node {
 // high - (high - low) * scale * fn.
 class TorchCyclic final : public Node {
  public:
-  TorchCyclic(double low, double high, double up, double down, int mode, double gamma,
+  TorchCyclic(double low, double high, double up, double down, CyclicMode mode, double gamma,
               bool by_cycle, bool inverted)
-      : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)), mode_(mode),
-        gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {
+      : low_(low), high_(high), total_(up + down), ratio_(up / (up + down)),
+        mode_(static_cast<int>(mode)), gamma_(gamma), by_cycle_(by_cycle), inverted_(inverted) {
     require(up > 0.0 && down >= 0.0 && std::isfinite(up + down), "TorchCyclic",
             "up must be > 0 and down >= 0, both finite");
-    require(mode >= 0 && mode <= 2, "TorchCyclic", "mode must be 0, 1 or 2");
+    require(mode_ >= 0 && mode_ <= 2, "TorchCyclic", "mode must be triangular, triangular2 or exp_range");
   }
   void fill(Step t0, Step n, double* out) const override {
     for (Step i = 0; i < n; ++i) out[i] = at(t0 + i);

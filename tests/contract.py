@@ -71,6 +71,11 @@ def _(s: P.InverseSqrt) -> float:
 
 
 @magnitude.register
+def _(s: P.Tanh) -> float:
+    return max(abs(s.start), abs(s.end))
+
+
+@magnitude.register
 def _(s: P.PiecewiseLinear) -> float:
     return max(abs(v) for _, v in s.knots)
 

@@ -1,11 +1,23 @@
-"""Hypothesis strategies: random schedules and schedule trees (all resolved, in steps)."""
+"""Hypothesis strategies: random schedules and schedule trees (all resolved, in steps).
+
+Every registered built-in is drawn (tests/test_registry_properties.py checks it): the ones
+listed below with hand-tuned ranges, any other declared one (``lrkit.fields``) from the kinds
+of its fields, so a new schedule is in the random trees as soon as it is declared.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 import lrkit
+from lrkit import fields
+from lrkit.parity import torch as torch_parity
 
 values = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, allow_infinity=False)
 positive_values = st.floats(min_value=1e-6, max_value=10.0)
@@ -45,28 +57,125 @@ class VectorRamp(lrkit.Schedule):
         return self.start + self.slope * steps.astype(np.float64)
 
 
+# -- any declared built-in, from the kinds of its fields ------------------------------------------
+
+#: A strategy for each kind of declared field (``lrkit.fields``), given the field's metadata.
+KINDS: dict[str, Callable[[Any, st.SearchStrategy[lrkit.Schedule]], st.SearchStrategy[Any]]] = {
+    "real": lambda m, c: values,
+    "optional_real": lambda m, c: st.none() | values,
+    "positive": lambda m, c: st.floats(0.1, 1.0),
+    "duration": lambda m, c: st.integers(max(1, m["minimum"]), 300),
+    "optional_duration": lambda m, c: st.none() | lengths,
+    "durations": lambda m, c: increasing_steps(),
+    "integer": lambda m, c: st.integers(m["minimum"], min(m["maximum"], m["minimum"] + 300)),
+    "choice": lambda m, c: st.sampled_from(m["options"]),
+    "flag": lambda m, c: st.booleans(),
+    "reals": lambda m, c: st.lists(values, min_size=m["min_length"], max_size=4),
+    "knots": lambda m, c: increasing_steps(min_size=1).flatmap(
+        lambda steps: st.tuples(*(st.tuples(st.just(s), values) for s in steps))
+    ),
+    "child": lambda m, c: c,
+    "children": lambda m, c: st.lists(c, min_size=1, max_size=3),
+}
+
+
+def declared(name: str, children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[Any]:
+    """A random ``name`` schedule drawn from its declared fields (``children`` for its children)."""
+    cls = fields.CLASSES[name]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> lrkit.Schedule:
+        arguments = []
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            kind = f.metadata.get(fields.KIND)
+            if kind not in KINDS:
+                raise LookupError(
+                    f"{name}.{f.name} has no declared kind tests/strategies.py can draw: declare "
+                    "it with lrkit.fields or give the schedule a strategy here"
+                )
+            arguments.append(draw(KINDS[kind](f.metadata, children)))
+        try:
+            return cls(*arguments)
+        except (ValueError, TypeError):  # a cross-field check (lb < ub, ...)
+            assume(False)
+            raise
+
+    return build()
+
+
+def _takes_children(name: str) -> bool:
+    kinds = {f.metadata.get(fields.KIND) for f in dataclasses.fields(fields.CLASSES[name])}  # type: ignore[arg-type]
+    return bool(kinds & {"child", "children"})
+
+
+#: Names drawn above with hand-tuned ranges; every other declared one is drawn generically.
+HAND_TUNED = {
+    "constant",
+    "linear",
+    "cosine",
+    "exponential",
+    "step",
+    "multistep",
+    "polynomial",
+    "inverse_sqrt",
+    "piecewise_linear",
+    "piecewise_constant",
+    "cosine_restarts",
+    "cyclic",
+    "one_cycle",
+    "wsd",
+    "torch_cosine_annealing",
+    "torch_one_cycle_phases",
+    "torch_cyclic",
+    "warmup",
+    "sequence",
+    "product",
+    "scale",
+    "clip",
+    "repeat",
+    "noise",
+    "per_group",
+}
+GENERIC_LEAVES = sorted(n for n in fields.CLASSES if n not in HAND_TUNED and not _takes_children(n))
+GENERIC_COMBINATORS = sorted(
+    n for n in fields.CLASSES if n not in HAND_TUNED and _takes_children(n)
+)
+
+
+LEAF_KINDS = [
+    "constant",
+    "linear",
+    "cosine",
+    "exponential",
+    "step",
+    "multistep",
+    "polynomial",
+    "inverse_sqrt",
+    "piecewise_linear",
+    "piecewise_constant",
+    "cosine_restarts",
+    "cyclic",
+    "one_cycle",
+    "wsd",
+    "torch_cosine_annealing",
+    "torch_one_cycle_phases",
+    "torch_cyclic",
+    "python",
+    "python_vector",
+    *GENERIC_LEAVES,
+]
+
+
 @st.composite
 def primitives(draw: st.DrawFn) -> lrkit.Schedule:
-    kind = draw(
-        st.sampled_from(
-            [
-                "constant",
-                "linear",
-                "cosine",
-                "exponential",
-                "step",
-                "multistep",
-                "polynomial",
-                "inverse_sqrt",
-                "piecewise_linear",
-                "piecewise_constant",
-                "cosine_restarts",
-                "cyclic",
-                "python",
-                "python_vector",
-            ]
-        )
-    )
+    return draw(leaf(draw(st.sampled_from(LEAF_KINDS))))
+
+
+@st.composite
+def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
+    """A random schedule of one leaf kind (a built-in's name, or ``python``/``python_vector``)."""
+    if kind in GENERIC_LEAVES:
+        return draw(declared(kind, st.nothing()))
     if kind == "constant":
         return lrkit.constant(draw(values))
     if kind == "linear":
@@ -112,45 +221,121 @@ def primitives(draw: st.DrawFn) -> lrkit.Schedule:
             mode=draw(st.sampled_from(["triangular", "triangular2", "exp_range"])),
             gamma=draw(st.floats(0.99, 1.0)),
         )
+    if kind == "one_cycle":
+        return lrkit.one_cycle(
+            peak=draw(values),
+            total=draw(st.integers(2, 300)),
+            pct_start=draw(st.floats(0.05, 0.45)),
+            div=draw(st.floats(1.5, 50.0)),
+            final_div=draw(st.floats(1.5, 1e4)),
+            anneal=draw(st.sampled_from(["cos", "linear"])),
+            three_phase=draw(st.booleans()),
+        )
+    if kind == "wsd":
+        total = draw(st.integers(2, 300))
+        warm = draw(st.integers(1, total - 1))
+        return lrkit.wsd(
+            peak=draw(values),
+            warmup_length=warm,
+            decay_length=draw(st.integers(1, total - warm)),
+            total=total,
+            end=draw(values),
+            decay_shape=draw(st.sampled_from(["linear", "cosine", "square"])),
+        )
+    if kind == "torch_cosine_annealing":
+        return torch_parity.cosine_annealing(
+            start=draw(values), end=draw(values), period=draw(lengths)
+        )
+    if kind == "torch_one_cycle_phases":
+        try:
+            return torch_parity.one_cycle(
+                max_lr=draw(values),
+                total_steps=draw(st.integers(4, 300)),
+                pct_start=draw(st.floats(0.1, 0.45)),
+                anneal_strategy=draw(st.sampled_from(["cos", "linear"])),
+                div_factor=draw(st.floats(1.5, 50.0)),
+                final_div_factor=draw(st.floats(1.5, 1e4)),
+                three_phase=draw(st.booleans()),
+            )
+        except ValueError:  # an empty phase (torch divides by zero there)
+            assume(False)
+    if kind == "torch_cyclic":
+        return torch_parity.cyclic_triangle(
+            low=draw(values),
+            high=draw(values),
+            up=draw(st.floats(1.0, 50.0)),
+            down=draw(st.floats(1.0, 50.0)),
+            mode=draw(st.sampled_from(["triangular", "triangular2", "exp_range"])),
+            gamma=draw(st.floats(0.99, 1.0)),
+            by_cycle=draw(st.booleans()),
+            inverted=draw(st.booleans()),
+        )
     if kind == "python":
         return HalvingEvery(start=draw(values), every=draw(lengths))
     return VectorRamp(start=draw(values), slope=draw(st.floats(-0.01, 0.01)))
 
 
-def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lrkit.Schedule]:
-    @st.composite
-    def combine(draw: st.DrawFn) -> lrkit.Schedule:
-        kind = draw(
-            st.sampled_from(["warmup", "sequence", "product", "scale", "clip", "repeat", "noise"])
-        )
-        if kind == "warmup":
-            return lrkit.warmup(
-                draw(children),
-                length=draw(lengths),
-                start=draw(values),
-                mode=draw(st.sampled_from(["prefix", "overlay"])),
-            )
-        if kind == "sequence":
-            parts = draw(st.lists(children, min_size=1, max_size=3))
-            bounds = sorted(
-                draw(st.sets(st.integers(1, 400), min_size=len(parts) - 1, max_size=len(parts) - 1))
-            )
-            return lrkit.sequence(parts, boundaries=bounds)
-        if kind == "product":
-            return lrkit.product(*draw(st.lists(children, min_size=1, max_size=3)))
-        if kind == "scale":
-            return lrkit.scale(draw(children), factor=draw(values))
-        if kind == "clip":
-            low, high = sorted([draw(values), draw(values)])
-            bounds = draw(st.sampled_from([(low, high), (low, None), (None, high)]))
-            return lrkit.clip(draw(children), low=bounds[0], high=bounds[1])
-        if kind == "noise":
-            return lrkit.noise(
-                draw(children), amount=draw(st.floats(0.0, 0.5)), seed=draw(st.integers(0, 99))
-            )
-        return lrkit.repeat(draw(children), period=draw(lengths))
+COMBINATOR_KINDS = [
+    "warmup",
+    "sequence",
+    "product",
+    "scale",
+    "clip",
+    "repeat",
+    "noise",
+    *GENERIC_COMBINATORS,
+]
 
-    return combine()
+
+def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lrkit.Schedule]:
+    return st.sampled_from(COMBINATOR_KINDS).flatmap(lambda kind: combinator(kind, children))
+
+
+@st.composite
+def combinator(
+    draw: st.DrawFn, kind: str, children: st.SearchStrategy[lrkit.Schedule]
+) -> lrkit.Schedule:
+    """A random combinator of one kind over ``children``."""
+    if kind in GENERIC_COMBINATORS:
+        return draw(declared(kind, children))
+    if kind == "warmup":
+        return lrkit.warmup(
+            draw(children),
+            length=draw(lengths),
+            start=draw(values),
+            mode=draw(st.sampled_from(["prefix", "overlay"])),
+        )
+    if kind == "sequence":
+        parts = draw(st.lists(children, min_size=1, max_size=3))
+        bounds = sorted(
+            draw(st.sets(st.integers(1, 400), min_size=len(parts) - 1, max_size=len(parts) - 1))
+        )
+        return lrkit.sequence(parts, boundaries=bounds)
+    if kind == "product":
+        return lrkit.product(*draw(st.lists(children, min_size=1, max_size=3)))
+    if kind == "scale":
+        return lrkit.scale(draw(children), factor=draw(values))
+    if kind == "clip":
+        low, high = sorted([draw(values), draw(values)])
+        bounds = draw(st.sampled_from([(low, high), (low, None), (None, high)]))
+        return lrkit.clip(draw(children), low=bounds[0], high=bounds[1])
+    if kind == "noise":
+        return lrkit.noise(
+            draw(children), amount=draw(st.floats(0.0, 0.5)), seed=draw(st.integers(0, 99))
+        )
+    return lrkit.repeat(draw(children), period=draw(lengths))
 
 
 schedule_trees = st.recursive(primitives(), _extend, max_leaves=6)
+#: per_group is outermost only: trees of one schedule per param group.
+group_trees = st.lists(schedule_trees, min_size=1, max_size=3).map(lrkit.per_group)
+
+
+def names_in(schedule: lrkit.Schedule) -> set[str]:
+    """The config names of the built-ins in a tree (its root and every child)."""
+    found = {type(schedule).config_name} - {None}
+    for value in schedule.arguments().values():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, lrkit.Schedule):
+                found |= names_in(item)
+    return {n for n in found if n is not None}

@@ -24,7 +24,7 @@ BAD_NODES = [
     lambda: core.PiecewiseConstant([2, 2], [1.0, 2.0, 3.0]),
     lambda: core.Product([]),
     lambda: core.Repeat(core.Constant(1.0), 0),
-    lambda: core.Cyclic(0.0, 1.0, 0, 0, 0, 1.0),
+    lambda: core.Cyclic(0.0, 1.0, 0, 0, core.CyclicMode.triangular, 1.0),
     lambda: core.StepDecay(1.0, 0.5, 0),
     lambda: core.Linear(0.0, 1.0, 0),
     lambda: core.Cosine(0.0, 1.0, -3),

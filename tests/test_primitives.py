@@ -92,3 +92,44 @@ def test_engine_is_within_the_contract_on_long_ranges() -> None:
         steps = range(0, 120_000, 7)
         reference = np.array([s(t) for t in steps])
         assert_within_contract(s, s.table(120_000)[::7], reference)
+
+
+def _timm_tanh(t: int, lr_max: float, lr_min: float, t_initial: int, lb: float, ub: float) -> float:
+    """timm's TanhLRScheduler._get_lr for one cycle (cycle_limit=1), as written there."""
+    if t >= t_initial:
+        return lr_min
+    tr = t / t_initial
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 - math.tanh(lb * (1.0 - tr) + ub * tr))
+
+
+@pytest.mark.parametrize(("lb", "ub"), [(-7.0, 3.0), (-3.0, 3.0), (-1.5, 0.25)])
+def test_tanh_is_timms_tanh_lr_scheduler(lb: float, ub: float) -> None:
+    s = lrkit.tanh(start=0.1, end=1e-5, length=50, lb=lb, ub=ub)
+    expected = [_timm_tanh(t, 0.1, 1e-5, 50, lb, ub) for t in range(60)]
+    assert [s(t) for t in range(60)] == expected
+    assert s.table(60).tolist() == expected  # libm's tanh, the reference's operations: exact
+
+
+def test_tanh_defaults_and_hand_values() -> None:
+    s = lrkit.tanh(start=1.0, end=0.0, length=10)
+    assert (s.lb, s.ub) == (-7.0, 3.0)
+    assert s(0) == 0.5 * (1 - math.tanh(-7.0)) and s(0) < 1.0  # timm: not exactly start
+    check(lrkit.tanh(start=1.0, end=0.0, length=10, lb=-3.0, ub=3.0), {5: 0.5, 10: 0.0, 99: 0.0})
+    assert lrkit.create(s.to_config()) == s
+    assert s.to_config() == {
+        "name": "tanh",
+        "start": 1.0,
+        "end": 0.0,
+        "length": 10,
+        "lb": -7.0,
+        "ub": 3.0,
+    }
+
+
+def test_tanh_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match=r"tanh: lb must be < ub, got lb=3.0 and ub=3.0"):
+        lrkit.tanh(start=1.0, end=0.0, length=10, lb=3.0, ub=3.0)
+    with pytest.raises(ValueError, match=r"tanh: length must be >= 1 steps, got 0"):
+        lrkit.tanh(start=1.0, end=0.0, length=0)
+    with pytest.raises(TypeError, match=r"tanh: start must be a real number"):
+        lrkit.tanh(start="1", end=0.0, length=10)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from lrkit._native import core as _core  # noqa: F401  (fails early, with advice, if unbuilt)
+from lrkit._version import __version__
 from lrkit.combinators import (
     clip,
     per_group,
@@ -38,12 +39,11 @@ from lrkit.primitives import (
     piecewise_linear,
     polynomial,
     step,
+    tanh,
 )
 from lrkit.registry import UnknownScheduleError, create, schedules
 from lrkit.schedule import NonFiniteValueError, Schedule
 from lrkit.units import Epochs, Fraction, UnresolvedDurationError, epochs, fraction
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Epochs",
@@ -80,6 +80,7 @@ __all__ = [
     "schedules",
     "sequence",
     "step",
+    "tanh",
     "warmup",
     "wsd",
 ]

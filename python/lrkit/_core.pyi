@@ -2,6 +2,7 @@
 
 import collections.abc as abc
 from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,9 @@ class Polynomial(Node):
 
 class InverseSqrt(Node):
     def __init__(self, start: float, timescale: int) -> None: ...
+
+class Tanh(Node):
+    def __init__(self, start: float, end: float, length: int, lb: float, ub: float) -> None: ...
 
 class PiecewiseLinear(Node):
     def __init__(self, steps: abc.Sequence[int], values: abc.Sequence[float]) -> None: ...
@@ -81,9 +85,21 @@ class CosineRestarts(Node):
         self, start: float, end: float, period: int, mult: float, decay: float, limit: int
     ) -> None: ...
 
+class CyclicMode:
+    """The amplitude scaling of a triangle wave (``Cyclic``, ``TorchCyclic``)."""
+
+    triangular: ClassVar[CyclicMode]
+    triangular2: ClassVar[CyclicMode]
+    exp_range: ClassVar[CyclicMode]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 class Cyclic(Node):
     def __init__(
-        self, low: float, high: float, up: int, down: int, mode: int, gamma: float
+        self, low: float, high: float, up: int, down: int, mode: CyclicMode, gamma: float
     ) -> None: ...
 
 class Noise(Node):
@@ -105,7 +121,7 @@ class TorchCyclic(Node):
         high: float,
         up: float,
         down: float,
-        mode: int,
+        mode: CyclicMode,
         gamma: float,
         by_cycle: bool,
         inverted: bool,

@@ -7,7 +7,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 # Must equal kAbiVersion in csrc/module.cpp.
-ABI_VERSION = 6
+ABI_VERSION = 8
 
 _HOW_TO_BUILD = (
     "From a source checkout run `make install` (or `pip install -e .`); "

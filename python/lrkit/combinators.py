@@ -7,61 +7,34 @@ pure-Python reference and the C++ engine (``csrc/combinators.hpp``) both evaluat
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
+from lrkit import fields
+from lrkit.fields import Declared, constructor
 from lrkit.schedule import Schedule
-from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from lrkit._core import Node
 
-
-def _child(owner: str, name: str, value: Any) -> Schedule:
-    if not isinstance(value, Schedule):
-        raise TypeError(f"{owner}: {name} must be a lrkit.Schedule, got {value!r}")
-    if value.groups is not None:
-        raise ValueError(
-            f"{owner}: {name} is a per_group schedule; per_group must be the outermost schedule "
-            "(apply the combinator to each group's schedule instead)"
-        )
-    return value
-
-
-def _children(owner: str, name: str, values: Any, *, min_length: int = 1) -> tuple[Schedule, ...]:
-    if isinstance(values, Schedule) or not isinstance(values, Iterable):
-        raise TypeError(f"{owner}: {name} must be a sequence of schedules, got {values!r}")
-    children = tuple(_child(owner, f"{name}[{i}]", v) for i, v in enumerate(values))
-    if len(children) < min_length:
-        raise ValueError(f"{owner}: {name} needs at least {min_length} schedule(s), got none")
-    return children
+_child = fields.child_schedule
+_children = fields.child_schedules
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Warmup(Schedule):
+class Warmup(Declared):
     """``start + (schedule(0) - start) * t / L`` for ``t < L``; then ``schedule(t - L)``
     (``mode="prefix"``: the warmup comes before the schedule) or ``schedule(t)``
     (``mode="overlay"``: the warmup replaces the schedule's first ``L`` steps)."""
 
     config_name: ClassVar[str] = "warmup"
-    schedule: Schedule
-    length: Duration
-    start: float = 0.0
-    mode: Literal["prefix", "overlay"] = "prefix"
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("warmup", "schedule", self.schedule))
-        _set(self, "length", check.duration("warmup", "length", self.length))
-        _set(self, "start", check.real("warmup", "start", self.start))
-        if self.mode not in ("prefix", "overlay"):
-            raise ValueError(f"warmup: mode must be 'prefix' or 'overlay', got {self.mode!r}")
+    schedule: Schedule = fields.child()
+    length: Duration = fields.duration()
+    start: float = fields.real(0.0)
+    mode: Literal["prefix", "overlay"] = fields.choice(("prefix", "overlay"), "prefix")
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "warmup(length=...)")
@@ -69,23 +42,17 @@ class Warmup(Schedule):
             return self.start + (self.schedule(0) - self.start) * step / length
         return self.schedule(step - length if self.mode == "prefix" else step)
 
-    def _node(self) -> Node:
-        length = steps_of(self.length, "warmup(length=...)")
-        return core.Warmup(self.schedule._node(), length, self.start, self.mode == "prefix")
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Sequenced(Schedule):
+class Sequenced(Declared):
     """``schedules[i](t - b[i-1])`` on ``[b[i-1], b[i])`` (``b[-1] = 0``): time restarts at 0
     at each boundary."""
 
     config_name: ClassVar[str] = "sequence"
-    schedules: tuple[Schedule, ...]
-    boundaries: tuple[Duration, ...]
+    schedules: tuple[Schedule, ...] = fields.children()
+    boundaries: tuple[Duration, ...] = fields.durations()
 
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("sequence", "schedules", self.schedules))
-        _set(self, "boundaries", check.durations("sequence", "boundaries", self.boundaries))
+    def _validate(self) -> None:
         if len(self.boundaries) != len(self.schedules) - 1:
             raise ValueError(
                 f"sequence: boundaries needs len(schedules) - 1 = {len(self.schedules) - 1} "
@@ -105,19 +72,13 @@ class Sequenced(Schedule):
         origin = steps[k - 1] if k > 0 else 0
         return self.schedules[k](step - origin)
 
-    def _node(self) -> Node:
-        return core.Sequence([s._node() for s in self.schedules], self._steps())
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Product(Schedule):
+class Product(Declared):
     """``schedules[0](t) * schedules[1](t) * ...`` (how torch composes chained schedulers)."""
 
     config_name: ClassVar[str] = "product"
-    schedules: tuple[Schedule, ...]
-
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("product", "schedules", self.schedules))
+    schedules: tuple[Schedule, ...] = fields.children()
 
     def value(self, step: int) -> float:
         result = self.schedules[0](step)
@@ -125,42 +86,29 @@ class Product(Schedule):
             result *= schedule(step)
         return result
 
-    def _node(self) -> Node:
-        return core.Product([s._node() for s in self.schedules])
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Scale(Schedule):
+class Scale(Declared):
     """``factor * schedule(t)``."""
 
     config_name: ClassVar[str] = "scale"
-    schedule: Schedule
-    factor: float
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("scale", "schedule", self.schedule))
-        _set(self, "factor", check.real("scale", "factor", self.factor))
+    schedule: Schedule = fields.child()
+    factor: float = fields.real()
 
     def value(self, step: int) -> float:
         return self.factor * self.schedule(step)
 
-    def _node(self) -> Node:
-        return core.Scale(self.schedule._node(), self.factor)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Clip(Schedule):
+class Clip(Declared):
     """``min(max(schedule(t), low), high)``; a bound left as None is not applied."""
 
     config_name: ClassVar[str] = "clip"
-    schedule: Schedule
-    low: float | None = None
-    high: float | None = None
+    schedule: Schedule = fields.child()
+    low: float | None = fields.optional_real()
+    high: float | None = fields.optional_real()
 
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("clip", "schedule", self.schedule))
-        _set(self, "low", check.optional_real("clip", "low", self.low))
-        _set(self, "high", check.optional_real("clip", "high", self.high))
+    def _validate(self) -> None:
         if self.low is None and self.high is None:
             raise ValueError("clip: give low, high or both (got neither)")
         if self.low is not None and self.high is not None and self.low > self.high:
@@ -174,41 +122,26 @@ class Clip(Schedule):
             result = min(result, self.high)
         return result
 
-    def _node(self) -> Node:
-        low = float("-inf") if self.low is None else self.low
-        high = float("inf") if self.high is None else self.high
-        return core.Clip(self.schedule._node(), low, high)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Repeat(Schedule):
+class Repeat(Declared):
     """``schedule(t % period)``: restarts the schedule every ``period`` steps."""
 
     config_name: ClassVar[str] = "repeat"
-    schedule: Schedule
-    period: Duration
-
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("repeat", "schedule", self.schedule))
-        _set(self, "period", check.duration("repeat", "period", self.period))
+    schedule: Schedule = fields.child()
+    period: Duration = fields.duration()
 
     def value(self, step: int) -> float:
         return self.schedule(step % steps_of(self.period, "repeat(period=...)"))
 
-    def _node(self) -> Node:
-        return core.Repeat(self.schedule._node(), steps_of(self.period, "repeat(period=...)"))
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PerGroup(Schedule):
+class PerGroup(Declared):
     """One schedule per optimizer param group: column ``g`` of ``table(n)`` is
     ``schedules[g](t)`` (times ``base[g]`` when a base is given)."""
 
     config_name: ClassVar[str] = "per_group"
-    schedules: tuple[Schedule, ...]
-
-    def __post_init__(self) -> None:
-        _set(self, "schedules", _children("per_group", "schedules", self.schedules))
+    schedules: tuple[Schedule, ...] = fields.children()
 
     @property
     def groups(self) -> int:
@@ -224,13 +157,11 @@ class PerGroup(Schedule):
         """The reference value of every group at ``step``."""
         return [s(step) for s in self.schedules]
 
-    def _node(self) -> Node:
-        raise TypeError("per_group has no single node; lrkit.engine lowers each group")
-
 
 # -- public constructors (the names registered and used in configs) ----------------------------
 
 
+@constructor(Warmup)
 def warmup(
     schedule: Schedule,
     length: Duration,
@@ -248,6 +179,7 @@ def warmup(
     return Warmup(schedule, length, start, mode)
 
 
+@constructor(Sequenced)
 def sequence(schedules: Sequence[Schedule], boundaries: Sequence[Duration]) -> Sequenced:
     """Schedule ``i`` on ``[boundaries[i-1], boundaries[i])`` with its time re-based to 0."""
     return Sequenced(schedules, boundaries)  # type: ignore[arg-type]
@@ -260,40 +192,31 @@ def product(*schedules: Schedule) -> Product:
     return Product(tuple(schedules))
 
 
+@constructor(Scale)
 def scale(schedule: Schedule, factor: float) -> Scale:
     """``factor * schedule(t)``."""
     return Scale(schedule, factor)
 
 
+@constructor(Clip)
 def clip(schedule: Schedule, low: float | None = None, high: float | None = None) -> Clip:
     """``schedule(t)`` clamped to ``[low, high]``."""
     return Clip(schedule, low, high)
 
 
+@constructor(Repeat)
 def repeat(schedule: Schedule, period: Duration) -> Repeat:
     """``schedule(t % period)``."""
     return Repeat(schedule, period)
 
 
+@constructor(PerGroup)
 def per_group(schedules: Sequence[Schedule]) -> PerGroup:
     """A different schedule per param group; ``table(n)`` has shape ``(n, len(schedules))``."""
     return PerGroup(schedules)  # type: ignore[arg-type]
 
 
+@constructor(Product)
 def _product_from_config(schedules: Sequence[Schedule]) -> Product:
     """Pointwise product ``s0(t) * s1(t) * ...`` of ``schedules`` (``product`` in configs)."""
     return Product(schedules)  # type: ignore[arg-type]
-
-
-_FACTORIES: dict[str, Callable[..., Schedule]] = {
-    "warmup": warmup,
-    "sequence": sequence,
-    "product": _product_from_config,
-    "scale": scale,
-    "clip": clip,
-    "repeat": repeat,
-    "per_group": per_group,
-}
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

@@ -9,22 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.combinators import _child, sequence, warmup
-from lrkit.hookspecs import registration_hook
+from lrkit import fields
+from lrkit.combinators import sequence, warmup
+from lrkit.fields import Declared, constructor
 from lrkit.primitives import constant, cosine, linear, polynomial
-from lrkit.schedule import Schedule
-from lrkit.schedule import set_field as _set
+from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
 from lrkit.units import Duration, steps_of
 
-if TYPE_CHECKING:
-    from lrkit._core import Node
-
 _MASK64 = (1 << 64) - 1
-_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+#: The amplitude modes of ``cyclic`` and ``torch_cyclic`` (``lrkit._core.CyclicMode`` by name).
+CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
 #: Most cycles by which cosine_restarts corrects its log estimate of the cycle (measured: one
@@ -48,7 +45,7 @@ def _cycle_start(period: int, mult: float, cycle: float) -> float:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class CosineRestarts(Schedule):
+class CosineRestarts(Declared):
     """SGDR. Cycle ``i`` lasts ``T_i = period * period_mult**i`` steps and anneals from
     ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1 + cos(pi * t_cur / T_i))
     / 2`` where ``t_cur`` is the step within the cycle (exactly ``peak_i`` at ``t_cur = 0``, and
@@ -62,25 +59,18 @@ class CosineRestarts(Schedule):
     """
 
     config_name: ClassVar[str] = "cosine_restarts"
-    start: float
-    end: float
-    period: Duration
-    period_mult: float = 1.0
-    decay: float = 1.0
-    limit: int | None = None
+    start: float = fields.real()
+    end: float = fields.real()
+    period: Duration = fields.duration()
+    period_mult: float = fields.real(1.0)
+    decay: float = fields.positive(1.0)
+    limit: int | None = fields.integer(None, minimum=1, optional=True)
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         owner = "cosine_restarts"
-        _set(self, "start", check.real(owner, "start", self.start))
-        _set(self, "end", check.real(owner, "end", self.end))
         check.span(owner, "end", self.end, "start", self.start)
-        _set(self, "period", check.duration(owner, "period", self.period))
-        _set(self, "period_mult", check.real(owner, "period_mult", self.period_mult))
         if self.period_mult < 1:
             raise ValueError(f"{owner}: period_mult must be >= 1, got {self.period_mult!r}")
-        _set(self, "decay", check.positive(owner, "decay", self.decay))
-        if self.limit is not None:
-            _set(self, "limit", check.integer(owner, "limit", self.limit, minimum=1))
 
     def value(self, step: int) -> float:
         period = steps_of(self.period, "cosine_restarts(period=...)")
@@ -113,16 +103,9 @@ class CosineRestarts(Schedule):
         value = self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0
         return min(max(value, min(peak, self.end)), max(peak, self.end))
 
-    def _node(self) -> Node:
-        period = steps_of(self.period, "cosine_restarts(period=...)")
-        limit = -1 if self.limit is None else self.limit
-        return core.CosineRestarts(
-            self.start, self.end, period, self.period_mult, self.decay, limit
-        )
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Cyclic(Schedule):
+class Cyclic(Declared):
     """Triangle waves: ``low + (high - low) * scale * amplitude`` where, with ``phase = t % (up +
     down)``, ``scale = phase / up`` while rising (``phase <= up``), else ``(up + down - phase) /
     down``; ``amplitude`` is 1 (``triangular``), ``0.5 ** cycle`` (``triangular2``) or
@@ -130,24 +113,17 @@ class Cyclic(Schedule):
     max(low, high)]``."""
 
     config_name: ClassVar[str] = "cyclic"
-    low: float
-    high: float
-    up: Duration
-    down: Duration | None = None
-    mode: Literal["triangular", "triangular2", "exp_range"] = "triangular"
-    gamma: float = 1.0
+    low: float = fields.real()
+    high: float = fields.real()
+    up: Duration = fields.duration()
+    down: Duration | None = fields.optional_duration()
+    mode: Literal["triangular", "triangular2", "exp_range"] = fields.choice(
+        CYCLIC_MODES, "triangular"
+    )
+    gamma: float = fields.positive(1.0)
 
-    def __post_init__(self) -> None:
-        owner = "cyclic"
-        _set(self, "low", check.real(owner, "low", self.low))
-        _set(self, "high", check.real(owner, "high", self.high))
-        check.span(owner, "low", self.low, "high", self.high)
-        _set(self, "up", check.duration(owner, "up", self.up))
-        if self.down is not None:
-            _set(self, "down", check.duration(owner, "down", self.down))
-        if self.mode not in _CYCLIC_MODES:
-            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES}, got {self.mode!r}")
-        _set(self, "gamma", check.positive(owner, "gamma", self.gamma))
+    def _validate(self) -> None:
+        check.span("cyclic", "low", self.low, "high", self.high)
 
     def _lengths(self) -> tuple[int, int]:
         up = steps_of(self.up, "cyclic(up=...)")
@@ -169,12 +145,6 @@ class Cyclic(Schedule):
         value = self.low + (self.high - self.low) * scale * amplitude
         return min(max(value, min(self.low, self.high)), max(self.low, self.high))
 
-    def _node(self) -> Node:
-        up, down = self._lengths()
-        return core.Cyclic(
-            self.low, self.high, up, down, _CYCLIC_MODES.index(self.mode), self.gamma
-        )
-
 
 def _mix64(x: int) -> int:
     x = (x + 0x9E3779B97F4A7C15) & _MASK64
@@ -184,34 +154,29 @@ def _mix64(x: int) -> int:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Noise(Schedule):
+class Noise(Declared):
     """``schedule(t) * (1 + amount * u(t))`` with ``u(t)`` uniform in ``[-1, 1)``, a pure function
     of ``(seed, t)`` (a 64-bit hash): the same at every resume, in every chunk."""
 
     config_name: ClassVar[str] = "noise"
-    schedule: Schedule
-    amount: float
-    seed: int = 0
+    schedule: Schedule = fields.child()
+    amount: float = fields.real()
+    seed: int = fields.integer(0, minimum=0, maximum=2**32 - 1)
 
-    def __post_init__(self) -> None:
-        _set(self, "schedule", _child("noise", "schedule", self.schedule))
-        _set(self, "amount", check.real("noise", "amount", self.amount))
+    def _validate(self) -> None:
         if not 0 <= self.amount < 1:
             raise ValueError(f"noise: amount must be in [0, 1), got {self.amount!r}")
-        _set(self, "seed", check.integer("noise", "seed", self.seed, minimum=0, maximum=2**32 - 1))
 
     def value(self, step: int) -> float:
         bits = _mix64((_mix64(self.seed) + step) & _MASK64)
         u = (bits >> 11) * 2.0**-53 * 2.0 - 1.0
         return self.schedule(step) * (1.0 + self.amount * u)
 
-    def _node(self) -> Node:
-        return core.Noise(self.schedule._node(), self.amount, self.seed)
-
 
 # -- public constructors ---------------------------------------------------------------------
 
 
+@constructor(CosineRestarts)
 def cosine_restarts(
     start: float,
     end: float,
@@ -231,6 +196,7 @@ def cosine_restarts(
     return CosineRestarts(start, end, period, period_mult, decay, limit)
 
 
+@constructor(Cyclic)
 def cyclic(
     low: float,
     high: float,
@@ -244,24 +210,30 @@ def cyclic(
     return Cyclic(low, high, up, down, mode, gamma)
 
 
+@constructor(Noise)
 def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
     """Multiplicative noise ``1 + amount * u(t)``, deterministic in ``(seed, t)``."""
     return Noise(schedule, amount, seed)
 
 
-class _Composite(Schedule):
+class _Composite(Declared):
     """A schedule defined as a composition of built-ins that needs its lengths in steps: it keeps
     its own arguments (compact configs, ``resolve()`` of epochs and fractions) and builds the
-    composition once resolved."""
+    composition once resolved, then keeps it (the schedule is immutable)."""
+
+    def _compose(self) -> Schedule:
+        raise NotImplementedError
 
     def _composed(self) -> Schedule:
-        raise NotImplementedError
+        """The composition, built on first use and cached (never pickled or copied)."""
+        cached: Schedule | None = self.__dict__.get(COMPOSED_CACHE_ATTR)
+        if cached is None:
+            cached = self._compose()
+            object.__setattr__(self, COMPOSED_CACHE_ATTR, cached)
+        return cached
 
     def value(self, step: int) -> float:
         return self._composed()(step)
-
-    def _node(self) -> Node:
-        return self._composed()._node()
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -272,30 +244,22 @@ class OneCycle(_Composite):
     Each phase is a half-cosine (``anneal="cos"``) or a line (``"linear"``)."""
 
     config_name: ClassVar[str] = "one_cycle"
-    peak: float
-    total: Duration
-    pct_start: float = 0.3
-    div: float = 25.0
-    final_div: float = 1e4
-    anneal: Literal["cos", "linear"] = "cos"
-    three_phase: bool = False
+    peak: float = fields.real()
+    total: Duration = fields.duration(minimum=2)
+    pct_start: float = fields.real(0.3)
+    div: float = fields.positive(25.0)
+    final_div: float = fields.positive(1e4)
+    anneal: Literal["cos", "linear"] = fields.choice(("cos", "linear"), "cos")
+    three_phase: bool = fields.flag(False)
 
-    def __post_init__(self) -> None:
-        owner = "one_cycle"
-        _set(self, "peak", check.real(owner, "peak", self.peak))
-        _set(self, "total", check.duration(owner, "total", self.total, minimum=2))
+    def _validate(self) -> None:
         limit = 0.5 if self.three_phase else 1.0
-        pct = check.real(owner, "pct_start", self.pct_start)
-        if not 0 < pct < limit:
-            raise ValueError(f"{owner}: pct_start must be in (0, {limit}), got {pct!r}")
-        _set(self, "pct_start", pct)
-        _set(self, "div", check.positive(owner, "div", self.div))
-        _set(self, "final_div", check.positive(owner, "final_div", self.final_div))
-        if self.anneal not in ("cos", "linear"):
-            raise ValueError(f"{owner}: anneal must be 'cos' or 'linear', got {self.anneal!r}")
-        _set(self, "three_phase", bool(self.three_phase))
+        if not 0 < self.pct_start < limit:
+            raise ValueError(
+                f"one_cycle: pct_start must be in (0, {limit}), got {self.pct_start!r}"
+            )
 
-    def _composed(self) -> Schedule:
+    def _compose(self) -> Schedule:
         total = steps_of(self.total, "one_cycle(total=...)")
         shape = cosine if self.anneal == "cos" else linear
         initial = self.peak / self.div
@@ -333,24 +297,16 @@ class WarmupStableDecay(_Composite):
     ``end``, reached at ``total``."""
 
     config_name: ClassVar[str] = "wsd"
-    peak: float
-    warmup_length: Duration
-    decay_length: Duration
-    total: Duration
-    end: float = 0.0
-    decay_shape: Literal["linear", "cosine", "square"] = "linear"
+    peak: float = fields.real()
+    warmup_length: Duration = fields.duration()
+    decay_length: Duration = fields.duration()
+    total: Duration = fields.duration()
+    end: float = fields.real(0.0)
+    decay_shape: Literal["linear", "cosine", "square"] = fields.choice(
+        sorted(_DECAY_SHAPES), "linear"
+    )
 
-    def __post_init__(self) -> None:
-        owner = "wsd"
-        _set(self, "peak", check.real(owner, "peak", self.peak))
-        _set(self, "end", check.real(owner, "end", self.end))
-        for name in ("warmup_length", "decay_length", "total"):
-            _set(self, name, check.duration(owner, name, getattr(self, name)))
-        if self.decay_shape not in _DECAY_SHAPES:
-            raise ValueError(
-                f"{owner}: decay_shape must be one of {sorted(_DECAY_SHAPES)}, "
-                f"got {self.decay_shape!r}"
-            )
+    def _validate(self) -> None:
         if all(
             isinstance(getattr(self, n), int) for n in ("warmup_length", "decay_length", "total")
         ):
@@ -367,7 +323,7 @@ class WarmupStableDecay(_Composite):
             )
         return warm, decay, total
 
-    def _composed(self) -> Schedule:
+    def _compose(self) -> Schedule:
         warm, decay, total = self._lengths()
         tail = _DECAY_SHAPES[self.decay_shape](start=self.peak, end=self.end, length=decay)
         if warm + decay < total:
@@ -375,6 +331,7 @@ class WarmupStableDecay(_Composite):
         return warmup(tail, length=warm)
 
 
+@constructor(OneCycle)
 def one_cycle(
     peak: float,
     total: Duration,
@@ -394,6 +351,7 @@ def one_cycle(
     return OneCycle(peak, total, pct_start, div, final_div, anneal, three_phase)
 
 
+@constructor(WarmupStableDecay)
 def wsd(
     peak: float,
     warmup_length: Duration,
@@ -407,15 +365,3 @@ def wsd(
     ``polynomial`` with power 2). Lengths take steps, epochs or fractions of the run.
     """
     return WarmupStableDecay(peak, warmup_length, decay_length, total, end, decay_shape)
-
-
-_FACTORIES: dict[str, Callable[..., Any]] = {
-    "cosine_restarts": cosine_restarts,
-    "cyclic": cyclic,
-    "noise": noise,
-    "one_cycle": one_cycle,
-    "wsd": wsd,
-}
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

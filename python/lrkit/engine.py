@@ -1,12 +1,20 @@
 """Lowering schedules to the C++ engine and filling tables with it.
 
-Built-in schedules lower to C++ nodes (``Schedule._node``); a schedule written only in Python
-lowers to a callback node that the engine calls once per block of up to ``BLOCK`` steps with an
-int64 array of steps (``values(steps)``), so it also works nested inside built-in combinators.
+This module alone maps schedule classes to ``lrkit._core`` nodes: :func:`lower` is a
+``functools.singledispatch`` function with one entry per built-in class; a child is lowered
+through :func:`node_of`, the same cached path as the top of the tree, so every node of an
+(immutable) schedule is built once. A schedule class without an entry (a plugin's schedule
+written only in Python) lowers to a callback node that the engine calls once per block of up
+to ``BLOCK`` steps with an int64 array of steps (``values(steps)``), so it also works nested
+inside built-in combinators. A plugin that has its own C++ node registers it the same way::
+
+    @lrkit.engine.lower.register
+    def _(schedule: MySchedule) -> lrkit._core.Node: ...
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -14,27 +22,195 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from lrkit import _checks as check
+from lrkit import combinators as comb
+from lrkit import cycles
+from lrkit import primitives as prim
 from lrkit._native import core
+from lrkit.parity import torch as torch_parity
 from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
-from lrkit.units import MAX_STEPS
+from lrkit.units import MAX_STEPS, steps_of
 
 if TYPE_CHECKING:
-    from lrkit._core import Node
+    from lrkit._core import CyclicMode, Node
 
 #: Steps per engine block: the unit of scratch memory and of Python call-backs.
 BLOCK: int = core.BLOCK
 
 
+@functools.singledispatch
+def lower(schedule: Schedule) -> Node:
+    """The C++ node of ``schedule`` (uncached: use :func:`node_of`). Schedules without an
+    entry of their own run through a Python callback, one block of steps at a time."""
+    return callback_node(schedule)
+
+
+_callback_lowering = lower.dispatch(Schedule)
+
+
 def node_of(schedule: Schedule) -> Node:
     """The (cached) C++ node of a schedule. Schedules are immutable, so the node never changes."""
-    if type(schedule)._node is Schedule._node:
+    lowering = lower.dispatch(type(schedule))
+    if lowering is _callback_lowering:
         # Not cached: the callback refers to the schedule, and a cycle through C++ never frees.
         return callback_node(schedule)
     cached: Node | None = schedule.__dict__.get(NODE_CACHE_ATTR)
     if cached is None:
-        cached = schedule._node()
+        cached = lowering(schedule)
         object.__setattr__(schedule, NODE_CACHE_ATTR, cached)
     return cached
+
+
+def _cyclic_mode(name: str) -> CyclicMode:
+    mode: CyclicMode = getattr(core.CyclicMode, name)
+    return mode
+
+
+# -- primitives (csrc/primitives.hpp) ---------------------------------------------------------
+
+
+@lower.register(prim.Constant)
+def _constant(s: prim.Constant) -> Node:
+    return core.Constant(s.value_)
+
+
+@lower.register(prim.Linear)
+def _linear(s: prim.Linear) -> Node:
+    return core.Linear(s.start, s.end, steps_of(s.length, "linear(length=...)"))
+
+
+@lower.register(prim.Cosine)
+def _cosine(s: prim.Cosine) -> Node:
+    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"))
+
+
+@lower.register(prim.Exponential)
+def _exponential(s: prim.Exponential) -> Node:
+    return core.Exponential(s.start, s.gamma)
+
+
+@lower.register(prim.Step)
+def _step(s: prim.Step) -> Node:
+    return core.StepDecay(s.start, s.gamma, steps_of(s.every, "step(every=...)"))
+
+
+@lower.register(prim.MultiStep)
+def _multistep(s: prim.MultiStep) -> Node:
+    return core.MultiStep(s.start, s.gamma, s._steps())
+
+
+@lower.register(prim.Polynomial)
+def _polynomial(s: prim.Polynomial) -> Node:
+    length = steps_of(s.length, "polynomial(length=...)")
+    return core.Polynomial(s.start, s.end, length, s.power)
+
+
+@lower.register(prim.InverseSqrt)
+def _inverse_sqrt(s: prim.InverseSqrt) -> Node:
+    return core.InverseSqrt(s.start, steps_of(s.timescale, "inverse_sqrt(timescale=...)"))
+
+
+@lower.register(prim.Tanh)
+def _tanh(s: prim.Tanh) -> Node:
+    return core.Tanh(s.start, s.end, steps_of(s.length, "tanh(length=...)"), s.lb, s.ub)
+
+
+@lower.register(prim.PiecewiseLinear)
+def _piecewise_linear(s: prim.PiecewiseLinear) -> Node:
+    steps, values = s._points()
+    check.increasing("piecewise_linear", "knot steps", steps)
+    return core.PiecewiseLinear(steps, values)
+
+
+@lower.register(prim.PiecewiseConstant)
+def _piecewise_constant(s: prim.PiecewiseConstant) -> Node:
+    return core.PiecewiseConstant(s._steps(), list(s.values_))
+
+
+# -- combinators (csrc/combinators.hpp): children through the cached node_of ------------------
+
+
+@lower.register(comb.Warmup)
+def _warmup(s: comb.Warmup) -> Node:
+    length = steps_of(s.length, "warmup(length=...)")
+    return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix")
+
+
+@lower.register(comb.Sequenced)
+def _sequence(s: comb.Sequenced) -> Node:
+    return core.Sequence([node_of(c) for c in s.schedules], s._steps())
+
+
+@lower.register(comb.Product)
+def _product(s: comb.Product) -> Node:
+    return core.Product([node_of(c) for c in s.schedules])
+
+
+@lower.register(comb.Scale)
+def _scale(s: comb.Scale) -> Node:
+    return core.Scale(node_of(s.schedule), s.factor)
+
+
+@lower.register(comb.Clip)
+def _clip(s: comb.Clip) -> Node:
+    low = float("-inf") if s.low is None else s.low
+    high = float("inf") if s.high is None else s.high
+    return core.Clip(node_of(s.schedule), low, high)
+
+
+@lower.register(comb.Repeat)
+def _repeat(s: comb.Repeat) -> Node:
+    return core.Repeat(node_of(s.schedule), steps_of(s.period, "repeat(period=...)"))
+
+
+@lower.register(comb.PerGroup)
+def _per_group(s: comb.PerGroup) -> Node:
+    raise TypeError("per_group has no single node; lrkit.engine lowers each group")
+
+
+# -- cycles (csrc/cycles.hpp) -----------------------------------------------------------------
+
+
+@lower.register(cycles.CosineRestarts)
+def _cosine_restarts(s: cycles.CosineRestarts) -> Node:
+    period = steps_of(s.period, "cosine_restarts(period=...)")
+    limit = -1 if s.limit is None else s.limit
+    return core.CosineRestarts(s.start, s.end, period, s.period_mult, s.decay, limit)
+
+
+@lower.register(cycles.Cyclic)
+def _cyclic(s: cycles.Cyclic) -> Node:
+    up, down = s._lengths()
+    return core.Cyclic(s.low, s.high, up, down, _cyclic_mode(s.mode), s.gamma)
+
+
+@lower.register(cycles.Noise)
+def _noise(s: cycles.Noise) -> Node:
+    return core.Noise(node_of(s.schedule), s.amount, s.seed)
+
+
+@lower.register(cycles._Composite)
+def _composite(s: cycles._Composite) -> Node:
+    return node_of(s._composed())
+
+
+# -- torch's closed forms (csrc/torch_parity.hpp) ---------------------------------------------
+
+
+@lower.register(torch_parity.CosineAnnealing)
+def _torch_cosine_annealing(s: torch_parity.CosineAnnealing) -> Node:
+    return core.TorchCosineAnnealing(s.start, s.end, s.period)
+
+
+@lower.register(torch_parity.Phases)
+def _torch_phases(s: torch_parity.Phases) -> Node:
+    return core.TorchPhases(list(s.points), list(s.ends), s.anneal == "cos", s.total)
+
+
+@lower.register(torch_parity.CyclicTriangle)
+def _torch_cyclic(s: torch_parity.CyclicTriangle) -> Node:
+    mode = _cyclic_mode(s.mode)
+    return core.TorchCyclic(s.low, s.high, s.up, s.down, mode, s.gamma, s.by_cycle, s.inverted)
 
 
 def nodes_of(schedule: Schedule) -> list[Node]:

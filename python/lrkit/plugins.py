@@ -1,4 +1,6 @@
-"""The plugin manager: built-in modules and the ``lrkit`` entry-point group, through pluggy.
+"""The plugin manager and the catalog: built-ins and the ``lrkit`` entry-point group, through
+pluggy, and the one object (:data:`CATALOG`) that owns what they loaded: ``create``,
+``schedules``, name lookup and the config codec (``lrkit.registry`` exposes them by name).
 
 Loading is lazy (on the first ``lrkit.create`` / ``lrkit.schedules``) and happens once:
 
@@ -15,21 +17,29 @@ Loading is lazy (on the first ``lrkit.create`` / ``lrkit.schedules``) and happen
 
 from __future__ import annotations
 
+import copy
+import difflib
 import importlib
 import importlib.metadata as metadata
+import inspect
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pluggy
 
 from lrkit import hookspecs
-from lrkit.registry import DuplicateScheduleError, Factory, Registry
+from lrkit import schedule as _schedule
+from lrkit._version import __version__
+from lrkit.names import DuplicateScheduleError, Factory, Registry
+from lrkit.schedule import ORIGIN_ATTR, Schedule, encode
+from lrkit.units import Epochs, Fraction, to_steps
 
 #: Modules whose hooks register the built-in schedules, exactly like a plugin's would.
-BUILTIN_MODULES = ("lrkit.primitives", "lrkit.combinators", "lrkit.cycles", "lrkit.parity.torch")
+BUILTIN_MODULES = ("lrkit.builtins",)
 #: The entry-point group third-party plugins declare (``[project.entry-points.lrkit]``).
 ENTRY_POINT_GROUP = "lrkit"
 #: Environment variable: ``1`` disables every plugin, a comma list disables those named.
@@ -195,7 +205,7 @@ class _Loader:
         registered = []
         for name, factory in staged:
             try:
-                self.state.registry.register(name, factory, provider=info.provider)
+                self.state.registry.register(name, factory, provider=_provider(info, factory))
             except DuplicateScheduleError as exc:
                 self.state.registry.mark_conflict(exc)
                 self._fail(info, "register", str(exc))
@@ -206,9 +216,13 @@ class _Loader:
         self.state.plugins.append(_with_schedules(info, registered))
 
 
-def _builtin_info(module_name: str) -> PluginInfo:
-    from lrkit import __version__
+def _provider(info: PluginInfo, factory: Factory) -> str:
+    """Who provides a name: a plugin's distribution, or the module defining a built-in."""
+    module = getattr(factory, "__module__", None)
+    return module if info.builtin and isinstance(module, str) else info.provider
 
+
+def _builtin_info(module_name: str) -> PluginInfo:
     return PluginInfo(module_name, "lrkit", __version__, module_name, builtin=True)
 
 
@@ -218,59 +232,244 @@ def _with_schedules(info: PluginInfo, names: list[str]) -> PluginInfo:
     )
 
 
-_lock = threading.RLock()
-_state: PluginState | None = None
-_loading = False
+class Catalog:
+    """The loaded plugin state (loaded on first use, then cached) and everything that needs it:
+    schedules by name, ``create(config)``, config names of registered classes and the codec.
+
+    A config is plain data, ``{"name": ..., **arguments}``, nested for combinators, with
+    durations written ``{"epochs": x}`` / ``{"fraction": x}`` (plain ints are steps).
+    ``create(config).to_config() == config`` for every registered name, including plugin
+    schedules built from other schedules, so a checkpoint stores the name the user wrote.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._state: PluginState | None = None
+        self._loading = False
+
+    # -- the loaded state ---------------------------------------------------------------------
+
+    def state(self) -> PluginState:
+        """The loaded plugins, registry and failures (loaded on first use, then cached)."""
+        with self._lock:
+            if self._state is None:
+                self._state = self._load(())
+            return self._state
+
+    def _load(self, extra: Sequence[tuple[object, PluginInfo]]) -> PluginState:
+        # Not about imports (there is no import cycle): a plugin's hook that looks a name up
+        # while the registry is being built (the lock is held by this thread) fails alone.
+        if self._loading:
+            raise RuntimeError(
+                "lrkit is still loading plugins: a plugin looked up a schedule by name while "
+                "being imported or registering; build schedules inside factories instead"
+            )
+        self._loading = True
+        try:
+            return _Loader(extra).load()
+        finally:
+            self._loading = False
+
+    def reload(self) -> None:
+        """Forget the loaded plugins; the next use loads them again."""
+        with self._lock:
+            self._state = None
+
+    def load_with(self, plugin: object, *, name: str = "inline") -> PluginState:
+        """Load plugins as usual plus ``plugin`` as if a distribution ``name`` had installed it."""
+        module = getattr(plugin, "__name__", type(plugin).__name__)
+        with self._lock:
+            self._state = self._load([(plugin, PluginInfo(name, name, "0+inline", module))])
+            return self._state
+
+    @property
+    def registry(self) -> Registry:
+        return self.state().registry
+
+    # -- schedules by name --------------------------------------------------------------------
+
+    def schedules(self) -> dict[str, str]:
+        """Every registered schedule name with its provider (``lrkit.primitives``, a plugin, ...).
+
+        >>> lrkit.schedules()["cosine"]
+        'lrkit.primitives'
+        """
+        return self.registry.providers()
+
+    def name_of(self, schedule: Schedule) -> str:
+        """The config name of a schedule (built-in ``config_name`` or its registered class)."""
+        name = type(schedule).config_name or self.registry.name_of_class(type(schedule))
+        if name is None:
+            raise LookupError(
+                f"{type(schedule).__name__} is not registered, so it has no config name: "
+                "register the class itself with the lrkit_register_schedules hook, or build the "
+                "schedule with lrkit.create({'name': ...})"
+            )
+        return name
+
+    def create(self, config: Mapping[str, Any]) -> Schedule:
+        """Build a schedule from plain data ``{"name": ..., **kwargs}`` (nested for combinators).
+
+        Durations are ``{"epochs": x}`` or ``{"fraction": x}``; plain ints are steps. The result
+        serialises back to the same config (``create(c).to_config() == c`` up to int/float
+        spelling), also when the factory builds it from other schedules.
+
+        >>> lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": {"epochs": 5}})
+        cosine(start=1.0, end=0.0, length=epochs(5))
+        """
+        if not isinstance(config, Mapping):
+            raise TypeError(f"a schedule config must be a dict, got {config!r}")
+        if "name" not in config:
+            raise ValueError(f"a schedule config needs a 'name' key, got {dict(config)!r}")
+        name = config["name"]
+        factory = self.registry.factory(name)
+        kwargs = {key: self.decode(value) for key, value in config.items() if key != "name"}
+        _check_arguments(name, factory, kwargs)
+        try:
+            schedule = factory(**kwargs)
+        except TypeError as exc:
+            if str(exc).startswith(f"{name}:"):
+                raise
+            raise TypeError(f"schedule {name!r}: {exc}") from exc
+        if not isinstance(schedule, Schedule):
+            raise TypeError(f"the factory of {name!r} returned {schedule!r}, not a lrkit.Schedule")
+        origin = {"name": name, **{k: encode(v) for k, v in kwargs.items()}}
+        return _remember_origin(schedule, origin)
+
+    # -- the config codec ---------------------------------------------------------------------
+
+    def decode(self, value: Any) -> Any:
+        """Config data to constructor arguments: nested schedules and durations are rebuilt."""
+        if isinstance(value, Mapping):
+            if "name" in value:
+                return self.create(value)
+            if set(value) == {"epochs"}:
+                return Epochs(value["epochs"])
+            if set(value) == {"fraction"}:
+                return Fraction(value["fraction"])
+            return {k: self.decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        return value
+
+    @staticmethod
+    def resolve_config(
+        config: Any, *, total_steps: int | None, steps_per_epoch: int | None, where: str = "config"
+    ) -> Any:
+        """``config`` with every ``{"epochs": x}`` / ``{"fraction": x}`` replaced by its steps.
+
+        >>> resolve_config({"name": "linear", "start": 1, "end": 0, "length": {"epochs": 2}},
+        ...                total_steps=None, steps_per_epoch=10)
+        {'name': 'linear', 'start': 1, 'end': 0, 'length': 20}
+        """
+        resolve = Catalog.resolve_config
+        if isinstance(config, Mapping):
+            if set(config) in ({"epochs"}, {"fraction"}):
+                duration = (
+                    Epochs(config["epochs"]) if "epochs" in config else Fraction(config["fraction"])
+                )
+                return to_steps(
+                    duration, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where
+                )
+            label = config.get("name", where)
+            return {
+                k: resolve(
+                    v,
+                    total_steps=total_steps,
+                    steps_per_epoch=steps_per_epoch,
+                    where=f"{label}({k}=...)",
+                )
+                for k, v in config.items()
+            }
+        if isinstance(config, list):
+            return [
+                resolve(v, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
+                for v in config
+            ]
+        return config
+
+
+def _check_arguments(name: str, factory: Factory, kwargs: dict[str, Any]) -> None:
+    """Missing or unknown arguments as one clear error (with a suggestion for typos)."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # builtins without a signature: let the call decide
+        return
+    params = signature.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [n for n, p in params.items() if p.kind is not inspect.Parameter.VAR_POSITIONAL]
+    for key in kwargs:
+        if key not in params:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"schedule {name!r} has no argument {key!r}{hint} (it takes {', '.join(accepted)})"
+            )
+    missing = [
+        n
+        for n, p in params.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        and n not in kwargs
+    ]
+    if missing:
+        raise TypeError(
+            f"schedule {name!r} is missing {'argument' if len(missing) == 1 else 'arguments'} "
+            f"{', '.join(map(repr, missing))} (it takes {', '.join(accepted)})"
+        )
+
+
+def _remember_origin(schedule: Schedule, origin: dict[str, Any]) -> Schedule:
+    """``schedule``, or a copy of it that serialises to ``origin`` when its own config differs
+    (a factory that composes other schedules, or a registered function returning a class)."""
+    try:
+        if schedule.to_config() == origin:
+            return schedule
+    except (LookupError, TypeError):
+        pass
+    remembered = copy.copy(schedule)  # the factory may hand out a shared instance
+    try:
+        object.__setattr__(remembered, ORIGIN_ATTR, origin)
+    except AttributeError:  # __slots__ without __dict__: keep its own config
+        return schedule
+    return remembered
+
+
+#: The loaded plugin state of this process; ``lrkit.registry`` and ``Schedule.to_config()`` /
+#: ``resolve()`` (through :func:`lrkit.schedule.use_codec`) go through it.
+CATALOG = Catalog()
+_schedule.use_codec(CATALOG)
 
 
 def state() -> PluginState:
     """The loaded plugins, registry and failures (loaded on first use, then cached)."""
-    global _state
-    with _lock:
-        if _state is None:
-            _state = _load(())
-        return _state
-
-
-def _load(extra: Sequence[tuple[object, PluginInfo]]) -> PluginState:
-    global _loading
-    if _loading:  # same thread (the lock is held): a plugin looked a name up while loading
-        raise RuntimeError(
-            "lrkit is still loading plugins: a plugin looked up a schedule by name while being "
-            "imported or registering; build schedules inside factories instead"
-        )
-    _loading = True
-    try:
-        return _Loader(extra).load()
-    finally:
-        _loading = False
+    return CATALOG.state()
 
 
 def registry() -> Registry:
     """The registry, filled on first use."""
-    return state().registry
+    return CATALOG.registry
 
 
 def plugins() -> list[PluginInfo]:
-    """Every loaded plugin (built-in modules first) with the names it registered."""
-    return list(state().plugins)
+    """Every loaded plugin (built-ins first) with the names it registered."""
+    return list(CATALOG.state().plugins)
 
 
 def failures() -> list[PluginFailure]:
     """Plugins that failed to import, validate, run their hook, or register a name."""
-    return list(state().failures)
+    return list(CATALOG.state().failures)
 
 
 def plugin_manager() -> pluggy.PluginManager:
     """The pluggy manager holding the built-in modules and the loaded plugins."""
-    return state().manager
+    return CATALOG.state().manager
 
 
 def reload() -> None:
     """Forget the loaded plugins; the next use loads them again (tests, after installs)."""
-    global _state
-    with _lock:
-        _state = None
+    CATALOG.reload()
 
 
 def load_with(plugin: object, *, name: str = "inline") -> PluginState:
@@ -281,8 +480,4 @@ def load_with(plugin: object, *, name: str = "inline") -> PluginState:
         lrkit.plugins.load_with(my_plugin_module)
         lrkit.create({"name": "my_schedule", ...})
     """
-    global _state
-    module = getattr(plugin, "__name__", type(plugin).__name__)
-    with _lock:
-        _state = _load([(plugin, PluginInfo(name, name, "0+inline", module))])
-        return _state
+    return CATALOG.load_with(plugin, name=name)

@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
+from lrkit import fields
+from lrkit.fields import Declared, constructor
 from lrkit.schedule import Schedule
-from lrkit.schedule import set_field as _set
 from lrkit.units import Duration, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from lrkit._core import Node
 
 
 def _interpolate(
@@ -40,14 +37,11 @@ def _interpolate(
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Constant(Schedule):
+class Constant(Declared):
     """``value`` at every step."""
 
     config_name: ClassVar[str] = "constant"
-    value_: float = 1.0
-
-    def __post_init__(self) -> None:
-        _set(self, "value_", check.real("constant", "value", self.value_))
+    value_: float = fields.real(1.0, name="value")
 
     def arguments(self) -> dict[str, Any]:
         return {"value": self.value_}
@@ -55,24 +49,18 @@ class Constant(Schedule):
     def value(self, step: int) -> float:
         return self.value_
 
-    def _node(self) -> Node:
-        return core.Constant(self.value_)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Linear(Schedule):
+class Linear(Declared):
     """``start + (end - start) * t / L`` for ``t < L``, else ``end`` (clamped to the endpoints)."""
 
     config_name: ClassVar[str] = "linear"
-    start: float
-    end: float
-    length: Duration
+    start: float = fields.real()
+    end: float = fields.real()
+    length: Duration = fields.duration()
 
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("linear", "start", self.start))
-        _set(self, "end", check.real("linear", "end", self.end))
+    def _validate(self) -> None:
         check.span("linear", "start", self.start, "end", self.end)
-        _set(self, "length", check.duration("linear", "length", self.length))
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "linear(length=...)")
@@ -84,25 +72,19 @@ class Linear(Schedule):
             lambda t: self.start + (self.end - self.start) * t / length,
         )
 
-    def _node(self) -> Node:
-        return core.Linear(self.start, self.end, steps_of(self.length, "linear(length=...)"))
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Cosine(Schedule):
+class Cosine(Declared):
     """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``0 < t < L`` (clamped to the
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "cosine"
-    start: float
-    end: float
-    length: Duration
+    start: float = fields.real()
+    end: float = fields.real()
+    length: Duration = fields.duration()
 
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("cosine", "start", self.start))
-        _set(self, "end", check.real("cosine", "end", self.end))
+    def _validate(self) -> None:
         check.span("cosine", "start", self.start, "end", self.end)
-        _set(self, "length", check.duration("cosine", "length", self.length))
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
@@ -114,63 +96,40 @@ class Cosine(Schedule):
             lambda t: self.end + (self.start - self.end) * (1 + math.cos(math.pi * t / length)) / 2,
         )
 
-    def _node(self) -> Node:
-        return core.Cosine(self.start, self.end, steps_of(self.length, "cosine(length=...)"))
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Exponential(Schedule):
+class Exponential(Declared):
     """``start * gamma ** t``."""
 
     config_name: ClassVar[str] = "exponential"
-    start: float
-    gamma: float
-
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("exponential", "start", self.start))
-        _set(self, "gamma", check.positive("exponential", "gamma", self.gamma))
+    start: float = fields.real()
+    gamma: float = fields.positive()
 
     def value(self, step: int) -> float:
         return self.start * self.gamma**step
 
-    def _node(self) -> Node:
-        return core.Exponential(self.start, self.gamma)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Step(Schedule):
+class Step(Declared):
     """``start * gamma ** (t // every)``."""
 
     config_name: ClassVar[str] = "step"
-    start: float
-    gamma: float
-    every: Duration
-
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("step", "start", self.start))
-        _set(self, "gamma", check.positive("step", "gamma", self.gamma))
-        _set(self, "every", check.duration("step", "every", self.every))
+    start: float = fields.real()
+    gamma: float = fields.positive()
+    every: Duration = fields.duration()
 
     def value(self, step: int) -> float:
         return self.start * self.gamma ** (step // steps_of(self.every, "step(every=...)"))
 
-    def _node(self) -> Node:
-        return core.StepDecay(self.start, self.gamma, steps_of(self.every, "step(every=...)"))
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class MultiStep(Schedule):
+class MultiStep(Declared):
     """``start * gamma ** k`` where ``k`` is the number of milestones ``<= t``."""
 
     config_name: ClassVar[str] = "multistep"
-    start: float
-    gamma: float
-    milestones: tuple[Duration, ...]
-
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("multistep", "start", self.start))
-        _set(self, "gamma", check.positive("multistep", "gamma", self.gamma))
-        _set(self, "milestones", check.durations("multistep", "milestones", self.milestones))
+    start: float = fields.real()
+    gamma: float = fields.positive()
+    milestones: tuple[Duration, ...] = fields.durations()
 
     def _steps(self) -> list[int]:
         return [steps_of(m, "multistep(milestones=...)") for m in self.milestones]
@@ -178,27 +137,20 @@ class MultiStep(Schedule):
     def value(self, step: int) -> float:
         return self.start * self.gamma ** bisect.bisect_right(self._steps(), step)
 
-    def _node(self) -> Node:
-        return core.MultiStep(self.start, self.gamma, self._steps())
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Polynomial(Schedule):
+class Polynomial(Declared):
     """``end + (start - end) * (1 - t / L) ** power`` for ``0 < t < L`` (clamped to the
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "polynomial"
-    start: float
-    end: float
-    length: Duration
-    power: float = 1.0
+    start: float = fields.real()
+    end: float = fields.real()
+    length: Duration = fields.duration()
+    power: float = fields.positive(1.0)
 
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("polynomial", "start", self.start))
-        _set(self, "end", check.real("polynomial", "end", self.end))
+    def _validate(self) -> None:
         check.span("polynomial", "start", self.start, "end", self.end)
-        _set(self, "length", check.duration("polynomial", "length", self.length))
-        _set(self, "power", check.positive("polynomial", "power", self.power))
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")
@@ -210,63 +162,78 @@ class Polynomial(Schedule):
             lambda t: self.end + (self.start - self.end) * (1 - t / length) ** self.power,
         )
 
-    def _node(self) -> Node:
-        length = steps_of(self.length, "polynomial(length=...)")
-        return core.Polynomial(self.start, self.end, length, self.power)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class InverseSqrt(Schedule):
+class InverseSqrt(Declared):
     """``start / sqrt(1 + t / timescale)``."""
 
     config_name: ClassVar[str] = "inverse_sqrt"
-    start: float
-    timescale: Duration
-
-    def __post_init__(self) -> None:
-        _set(self, "start", check.real("inverse_sqrt", "start", self.start))
-        _set(self, "timescale", check.duration("inverse_sqrt", "timescale", self.timescale))
+    start: float = fields.real()
+    timescale: Duration = fields.duration()
 
     def value(self, step: int) -> float:
         return self.start / math.sqrt(
             1 + step / steps_of(self.timescale, "inverse_sqrt(timescale=...)")
         )
 
-    def _node(self) -> Node:
-        timescale = steps_of(self.timescale, "inverse_sqrt(timescale=...)")
-        return core.InverseSqrt(self.start, timescale)
+
+def _knots(owner: str, name: str, knots: Any) -> tuple[tuple[Duration, float], ...]:
+    """``(step, value)`` pairs with strictly increasing steps."""
+    if isinstance(knots, (str, bytes)) or not hasattr(knots, "__iter__"):
+        raise TypeError(f"piecewise_linear: knots must be a list of (step, value), got {knots!r}")
+    pairs = []
+    for i, knot in enumerate(knots):
+        if isinstance(knot, (str, bytes)) or not hasattr(knot, "__len__") or len(knot) != 2:
+            raise TypeError(
+                f"piecewise_linear: knots[{i}] must be a (step, value) pair, got {knot!r}"
+            )
+        pairs.append(
+            (
+                check.duration("piecewise_linear", f"knots[{i}][0]", knot[0], minimum=0),
+                check.real("piecewise_linear", f"knots[{i}][1]", knot[1]),
+            )
+        )
+    if not pairs:
+        raise ValueError("piecewise_linear: knots needs at least one (step, value) pair")
+    check.increasing("piecewise_linear", "knot steps", [s for s, _ in pairs])
+    return tuple(pairs)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PiecewiseLinear(Schedule):
+class Tanh(Declared):
+    """``end + (start - end) / 2 * (1 - tanh(lb * (1 - t / L) + ub * t / L))`` for ``t < L``,
+    else ``end`` (timm's ``TanhLRScheduler``, one cycle: ``start`` is its base lr, ``end`` its
+    ``lr_min``). Not clamped and not exactly ``start`` at ``t = 0`` (``(1 - tanh(lb)) / 2`` is
+    ``0.99999983`` for ``lb = -7``), as in timm."""
+
+    config_name: ClassVar[str] = "tanh"
+    start: float = fields.real()
+    end: float = fields.real()
+    length: Duration = fields.duration()
+    lb: float = fields.real(-7.0)
+    ub: float = fields.real(3.0)
+
+    def _validate(self) -> None:
+        check.span("tanh", "start", self.start, "end", self.end)
+        if not self.lb < self.ub:
+            raise ValueError(f"tanh: lb must be < ub, got lb={self.lb!r} and ub={self.ub!r}")
+
+    def value(self, step: int) -> float:
+        length = steps_of(self.length, "tanh(length=...)")
+        if step >= length:
+            return self.end
+        tr = step / length
+        x = self.lb * (1.0 - tr) + self.ub * tr
+        return self.end + 0.5 * (self.start - self.end) * (1.0 - math.tanh(x))
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PiecewiseLinear(Declared):
     """Linear between knots ``(s_j, v_j)``: ``v_j + (v_{j+1} - v_j) * (t - s_j) / (s_{j+1} - s_j)``
     for ``s_j <= t < s_{j+1}``; ``v_0`` before the first knot, the last value after the last."""
 
     config_name: ClassVar[str] = "piecewise_linear"
-    knots: tuple[tuple[Duration, float], ...]
-
-    def __post_init__(self) -> None:
-        knots = self.knots
-        if isinstance(knots, (str, bytes)) or not hasattr(knots, "__iter__"):
-            raise TypeError(
-                f"piecewise_linear: knots must be a list of (step, value), got {knots!r}"
-            )
-        pairs = []
-        for i, knot in enumerate(knots):
-            if isinstance(knot, (str, bytes)) or not hasattr(knot, "__len__") or len(knot) != 2:
-                raise TypeError(
-                    f"piecewise_linear: knots[{i}] must be a (step, value) pair, got {knot!r}"
-                )
-            pairs.append(
-                (
-                    check.duration("piecewise_linear", f"knots[{i}][0]", knot[0], minimum=0),
-                    check.real("piecewise_linear", f"knots[{i}][1]", knot[1]),
-                )
-            )
-        if not pairs:
-            raise ValueError("piecewise_linear: knots needs at least one (step, value) pair")
-        check.increasing("piecewise_linear", "knot steps", [s for s, _ in pairs])
-        _set(self, "knots", tuple(pairs))
+    knots: tuple[tuple[Duration, float], ...] = fields.custom(_knots, kind="knots")
 
     def _points(self) -> tuple[list[int], list[float]]:
         steps = [steps_of(s, "piecewise_linear(knots=...)") for s, _ in self.knots]
@@ -282,23 +249,17 @@ class PiecewiseLinear(Schedule):
         s0, s1, v0, v1 = steps[j - 1], steps[j], values[j - 1], values[j]
         return v0 + (v1 - v0) * (step - s0) / (s1 - s0)
 
-    def _node(self) -> Node:
-        check.increasing("piecewise_linear", "knot steps", self._points()[0])
-        return core.PiecewiseLinear(*self._points())
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PiecewiseConstant(Schedule):
+class PiecewiseConstant(Declared):
     """``values[k]`` where ``k`` is the number of boundaries ``<= t``."""
 
     config_name: ClassVar[str] = "piecewise_constant"
-    boundaries: tuple[Duration, ...]
-    values_: tuple[float, ...]
+    boundaries: tuple[Duration, ...] = fields.durations()
+    values_: tuple[float, ...] = fields.reals(name="values")
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         owner = "piecewise_constant"
-        _set(self, "boundaries", check.durations(owner, "boundaries", self.boundaries))
-        _set(self, "values_", check.reals(owner, "values", self.values_))
         if len(self.values_) != len(self.boundaries) + 1:
             raise ValueError(
                 f"{owner}: values needs len(boundaries) + 1 = {len(self.boundaries) + 1} "
@@ -317,18 +278,17 @@ class PiecewiseConstant(Schedule):
     def value(self, step: int) -> float:
         return self.values_[bisect.bisect_right(self._steps(), step)]
 
-    def _node(self) -> Node:
-        return core.PiecewiseConstant(self._steps(), list(self.values_))
-
 
 # -- public constructors (the names registered and used in configs) ----------------------------
 
 
+@constructor(Constant)
 def constant(value: float = 1.0) -> Constant:
     """``value`` at every step."""
     return Constant(value)
 
 
+@constructor(Linear)
 def linear(start: float, end: float, length: Duration) -> Linear:
     """``start + (end - start) * t / length`` for ``t < length``, else ``end``.
 
@@ -341,6 +301,7 @@ def linear(start: float, end: float, length: Duration) -> Linear:
     return Linear(start, end, length)
 
 
+@constructor(Cosine)
 def cosine(start: float, end: float, length: Duration) -> Cosine:
     """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
     ``t < length``, else ``end``.
@@ -354,16 +315,19 @@ def cosine(start: float, end: float, length: Duration) -> Cosine:
     return Cosine(start, end, length)
 
 
+@constructor(Exponential)
 def exponential(start: float, gamma: float) -> Exponential:
     """``start * gamma ** t`` (``gamma > 0``)."""
     return Exponential(start, gamma)
 
 
+@constructor(Step)
 def step(start: float, gamma: float, every: Duration) -> Step:
     """``start * gamma ** (t // every)``: multiply by ``gamma`` every ``every`` steps."""
     return Step(start, gamma, every)
 
 
+@constructor(MultiStep)
 def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> MultiStep:
     """``start * gamma ** (number of milestones <= t)``: at each milestone, multiply by gamma.
 
@@ -374,6 +338,7 @@ def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> Mul
     return MultiStep(start, gamma, milestones)  # type: ignore[arg-type]
 
 
+@constructor(Polynomial)
 def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
     """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``.
 
@@ -382,11 +347,25 @@ def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -
     return Polynomial(start, end, length, power)
 
 
+@constructor(InverseSqrt)
 def inverse_sqrt(start: float, timescale: Duration) -> InverseSqrt:
     """``start / sqrt(1 + t / timescale)`` (the Transformer decay, without its warmup)."""
     return InverseSqrt(start, timescale)
 
 
+@constructor(Tanh)
+def tanh(start: float, end: float, length: Duration, lb: float = -7.0, ub: float = 3.0) -> Tanh:
+    """Hyperbolic-tangent decay (timm's ``TanhLRScheduler``): ``end + (start - end) / 2 * (1 -
+    tanh(lb * (1 - t / length) + ub * t / length))`` for ``t < length``, else ``end``.
+
+    >>> s = lrkit.tanh(start=1.0, end=0.0, length=10, lb=-3.0, ub=3.0)
+    >>> s(5), s(10)
+    (0.5, 0.0)
+    """
+    return Tanh(start, end, length, lb, ub)
+
+
+@constructor(PiecewiseLinear)
 def piecewise_linear(knots: Sequence[tuple[Duration, float]]) -> PiecewiseLinear:
     """Linear interpolation between ``(step, value)`` knots, held outside them.
 
@@ -396,6 +375,7 @@ def piecewise_linear(knots: Sequence[tuple[Duration, float]]) -> PiecewiseLinear
     return PiecewiseLinear(knots)  # type: ignore[arg-type]
 
 
+@constructor(PiecewiseConstant)
 def piecewise_constant(
     boundaries: Sequence[Duration], values: Sequence[float]
 ) -> PiecewiseConstant:
@@ -404,20 +384,3 @@ def piecewise_constant(
     ``len(values) == len(boundaries) + 1``.
     """
     return PiecewiseConstant(boundaries, values)  # type: ignore[arg-type]
-
-
-_FACTORIES: dict[str, Callable[..., Schedule]] = {
-    "constant": constant,
-    "linear": linear,
-    "cosine": cosine,
-    "exponential": exponential,
-    "step": step,
-    "multistep": multistep,
-    "polynomial": polynomial,
-    "inverse_sqrt": inverse_sqrt,
-    "piecewise_linear": piecewise_linear,
-    "piecewise_constant": piecewise_constant,
-}
-
-
-lrkit_register_schedules = registration_hook(_FACTORIES)

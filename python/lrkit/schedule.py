@@ -25,16 +25,13 @@ import dataclasses
 import inspect
 import math
 import numbers
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from lrkit.units import MAX_STEPS, Epochs, Fraction, to_steps
-
-if TYPE_CHECKING:
-    from lrkit._core import Node
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -46,6 +43,36 @@ IntArray = npt.NDArray[np.int64]
 
 #: Where lrkit.engine caches a schedule's C++ node (never pickled or copied).
 NODE_CACHE_ATTR = "_lrkit_node"
+#: Where a schedule defined as a composition of built-ins caches it (never pickled or copied).
+COMPOSED_CACHE_ATTR = "_lrkit_composed"
+_CACHE_ATTRS = frozenset({NODE_CACHE_ATTR, COMPOSED_CACHE_ATTR})
+
+
+class ConfigCodec(Protocol):
+    """What ``to_config()`` / ``resolve()`` need from the registry, which the Model does not
+    import: :data:`lrkit.plugins.CATALOG` installs itself with :func:`use_codec` on import."""
+
+    def name_of(self, schedule: Schedule) -> str: ...
+
+    def create(self, config: Mapping[str, Any]) -> Schedule: ...
+
+    def resolve_config(
+        self, config: Any, *, total_steps: int | None, steps_per_epoch: int | None
+    ) -> Any: ...
+
+
+_installed_codec: list[ConfigCodec] = []
+
+
+def use_codec(codec: ConfigCodec) -> None:
+    """Make ``codec`` the one ``to_config()`` and ``resolve()`` use (the loaded catalog)."""
+    _installed_codec[:] = [codec]
+
+
+def _codec() -> ConfigCodec:
+    if not _installed_codec:  # only `import lrkit` can get here without it: it imports one
+        raise LookupError("no schedule catalog is installed (import lrkit first)")
+    return _installed_codec[0]
 
 
 class NonFiniteValueError(ValueError):
@@ -106,12 +133,10 @@ class Schedule:
 
     def to_config(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data: ``{"name": ..., **arguments}`` (nested for children)."""
-        from lrkit.registry import name_of
-
         origin = _origin(self)
         if origin is not None:
             return copy.deepcopy(origin)
-        name = name_of(self)
+        name = type(self).config_name or _codec().name_of(self)
         return {"name": name, **{k: encode(v) for k, v in self.arguments().items()}}
 
     def resolve(
@@ -124,12 +149,11 @@ class Schedule:
             steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
         origin = _origin(self)
         if origin is not None:  # created by name: resolve the config, build it again by name
-            from lrkit.registry import create, resolve_config
-
-            resolved_config = resolve_config(
+            codec = _codec()
+            resolved_config = codec.resolve_config(
                 origin, total_steps=total_steps, steps_per_epoch=steps_per_epoch
             )
-            return self if resolved_config == origin else create(resolved_config)
+            return self if resolved_config == origin else codec.create(resolved_config)
         arguments = self.arguments()
         resolved = {
             name: _resolve_value(
@@ -173,8 +197,9 @@ class Schedule:
         return hash((type(self), _freeze(self.arguments())))
 
     def __getstate__(self) -> dict[str, Any]:
-        # The cached C++ node is rebuilt on demand: pickles and deep copies hold arguments only.
-        return {k: v for k, v in self.__dict__.items() if k != NODE_CACHE_ATTR}
+        # Cached nodes and compositions are rebuilt on demand: pickles and deep copies hold
+        # arguments only.
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHE_ATTRS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -185,14 +210,6 @@ class Schedule:
 
     def _label(self) -> str:
         return type(self).config_name or type(self).__name__
-
-    # -- engine -------------------------------------------------------------------------------
-
-    def _node(self) -> Node:
-        """The C++ node of this schedule; built-ins override, others run through a callback."""
-        from lrkit.engine import callback_node
-
-        return callback_node(self)
 
 
 def set_field(schedule: Schedule, name: str, value: Any) -> None:

@@ -17,38 +17,24 @@ same operations in the same order as the reference formulas here). They need no 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from lrkit import _checks as check
-from lrkit._native import core
-from lrkit.hookspecs import registration_hook
-from lrkit.schedule import Schedule
-from lrkit.schedule import set_field as _set
-
-if TYPE_CHECKING:
-    from lrkit._core import Node
-
-_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+from lrkit import fields
+from lrkit.cycles import CYCLIC_MODES
+from lrkit.fields import Declared, constructor
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class CosineAnnealing(Schedule):
+class CosineAnnealing(Declared):
     """``end + (start - end) * (1 + cos(pi * t / period)) / 2`` for every ``t``: down to ``end`` at
     ``t = period``, back up to ``start`` at ``2 * period``, and so on (torch's
     ``CosineAnnealingLR`` with ``T_max = period``, ``eta_min = end``)."""
 
     config_name: ClassVar[str] = "torch_cosine_annealing"
-    start: float
-    end: float
-    period: int
-
-    def __post_init__(self) -> None:
-        owner = "torch_cosine_annealing"
-        _set(self, "start", check.real(owner, "start", self.start))
-        _set(self, "end", check.real(owner, "end", self.end))
-        _set(self, "period", check.integer(owner, "period", self.period, minimum=1))
+    start: float = fields.real()
+    end: float = fields.real()
+    period: int = fields.integer(minimum=1)
 
     def value(self, step: int) -> float:
         return (
@@ -58,12 +44,9 @@ class CosineAnnealing(Schedule):
             / 2.0
         )
 
-    def _node(self) -> Node:
-        return core.TorchCosineAnnealing(self.start, self.end, self.period)
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Phases(Schedule):
+class Phases(Declared):
     """torch's ``OneCycleLR`` phases. Phase ``i`` goes from ``points[i]`` to ``points[i + 1]``
     between the float steps ``ends[i - 1]`` (0 for the first) and ``ends[i]``, with
     ``pct = (t - start_i) / (end_i - start_i)`` and the anneal ``b + (a - b) / 2 * (cos(pi * pct)
@@ -71,15 +54,14 @@ class Phases(Schedule):
     to step ``total`` (which torch accepts, one step past its end); after it, ``points[-1]``."""
 
     config_name: ClassVar[str] = "torch_one_cycle_phases"
-    points: tuple[float, ...]
-    ends: tuple[float, ...]
-    total: int
-    anneal: Literal["cos", "linear"] = "cos"
+    points: tuple[float, ...] = fields.reals(min_length=2)
+    ends: tuple[float, ...] = fields.reals(min_length=1)
+    total: int = fields.integer(minimum=1)
+    anneal: Literal["cos", "linear"] = fields.choice(("cos", "linear"), "cos")
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         owner = "torch_one_cycle_phases"
-        values = check.reals(owner, "points", self.points, min_length=2)
-        ends = check.reals(owner, "ends", self.ends, min_length=1)
+        values, ends = self.points, self.ends
         if len(values) != len(ends) + 1:
             raise ValueError(
                 f"{owner}: points needs one more entry than ends, got {len(values)} points and "
@@ -93,11 +75,6 @@ class Phases(Schedule):
                     "torch would divide by zero here"
                 )
             previous = end
-        _set(self, "points", values)
-        _set(self, "ends", ends)
-        _set(self, "total", check.integer(owner, "total", self.total, minimum=1))
-        if self.anneal not in ("cos", "linear"):
-            raise ValueError(f"{owner}: anneal must be 'cos' or 'linear', got {self.anneal!r}")
 
     def value(self, step: int) -> float:
         if step > self.total:
@@ -115,14 +92,9 @@ class Phases(Schedule):
             start_step = end_step
         raise AssertionError("unreachable: the last phase always answers")
 
-    def _node(self) -> Node:
-        return core.TorchPhases(
-            list(self.points), list(self.ends), self.anneal == "cos", self.total
-        )
-
 
 @dataclass(frozen=True, repr=False, eq=False)
-class CyclicTriangle(Schedule):
+class CyclicTriangle(Declared):
     """torch's ``CyclicLR``: with ``c = up + down``, ``cycle = floor(1 + t / c)``, ``x = 1 + t / c -
     cycle`` and ``r = up / c``, the height is ``scale = x / r`` while rising (``x <= r``), else
     ``(x - 1) / (r - 1)``; ``fn`` is 1 (``triangular``), ``1 / 2 ** (k - 1)`` (``triangular2``) or
@@ -131,26 +103,16 @@ class CyclicTriangle(Schedule):
     lr) ``high - (high - low) * scale * fn``."""
 
     config_name: ClassVar[str] = "torch_cyclic"
-    low: float
-    high: float
-    up: float
-    down: float
-    mode: Literal["triangular", "triangular2", "exp_range"] = "triangular"
-    gamma: float = 1.0
-    by_cycle: bool = True
-    inverted: bool = False
-
-    def __post_init__(self) -> None:
-        owner = "torch_cyclic"
-        _set(self, "low", check.real(owner, "low", self.low))
-        _set(self, "high", check.real(owner, "high", self.high))
-        _set(self, "up", check.positive(owner, "up", self.up))
-        _set(self, "down", check.positive(owner, "down", self.down))
-        if self.mode not in _CYCLIC_MODES:
-            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES}, got {self.mode!r}")
-        _set(self, "gamma", check.positive(owner, "gamma", self.gamma))
-        _set(self, "by_cycle", bool(self.by_cycle))
-        _set(self, "inverted", bool(self.inverted))
+    low: float = fields.real()
+    high: float = fields.real()
+    up: float = fields.positive()
+    down: float = fields.positive()
+    mode: Literal["triangular", "triangular2", "exp_range"] = fields.choice(
+        CYCLIC_MODES, "triangular"
+    )
+    gamma: float = fields.positive(1.0)
+    by_cycle: bool = fields.flag(True)
+    inverted: bool = fields.flag(False)
 
     def value(self, step: int) -> float:
         t = float(step)
@@ -169,19 +131,8 @@ class CyclicTriangle(Schedule):
             fn = self.gamma**arg
         return self.high - height * fn if self.inverted else self.low + height * fn
 
-    def _node(self) -> Node:
-        return core.TorchCyclic(
-            self.low,
-            self.high,
-            self.up,
-            self.down,
-            _CYCLIC_MODES.index(self.mode),
-            self.gamma,
-            self.by_cycle,
-            self.inverted,
-        )
 
-
+@constructor(CosineAnnealing)
 def cosine_annealing(start: float, end: float, period: int) -> CosineAnnealing:
     """torch's ``CosineAnnealingLR`` curve (periodic past ``period``).
 
@@ -192,6 +143,7 @@ def cosine_annealing(start: float, end: float, period: int) -> CosineAnnealing:
     return CosineAnnealing(start, end, period)
 
 
+@constructor(Phases)
 def one_cycle_phases(
     points: tuple[float, ...] | list[float],
     ends: tuple[float, ...] | list[float],
@@ -241,6 +193,7 @@ def one_cycle_ends(total_steps: int, pct_start: float, *, three_phase: bool) -> 
     return (float(pct_start * total_steps) - 1, total_steps - 1.0)
 
 
+@constructor(CyclicTriangle)
 def cyclic_triangle(
     low: float,
     high: float,
@@ -254,14 +207,6 @@ def cyclic_triangle(
     """torch's ``CyclicLR`` curve between ``low`` and ``high`` (see :class:`CyclicTriangle`)."""
     return CyclicTriangle(low, high, up, down, mode, gamma, by_cycle, inverted)
 
-
-_FACTORIES: dict[str, Callable[..., Any]] = {
-    "torch_cosine_annealing": cosine_annealing,
-    "torch_one_cycle_phases": one_cycle_phases,
-    "torch_cyclic": cyclic_triangle,
-}
-
-lrkit_register_schedules = registration_hook(_FACTORIES)
 
 __all__ = [
     "CosineAnnealing",

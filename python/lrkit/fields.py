@@ -1,0 +1,202 @@
+"""Declarative schedules: the one place a built-in schedule is written.
+
+A built-in is a frozen dataclass subclass of :class:`Declared` whose fields say what they
+accept; one generic ``__post_init__`` checks and normalises every field (errors name the
+schedule, the argument, the value and the allowed range), then runs the class's cross-field
+:meth:`Declared._validate`. Its public constructor is marked with :func:`constructor`, which
+files it under the class's ``config_name`` in :data:`DECLARED`: ``lrkit.builtins`` registers
+those, ``lrkit.engine`` lowers the class, and the tests draw random arguments from the fields::
+
+    @dataclass(frozen=True, repr=False, eq=False)
+    class Tanh(Declared):
+        config_name: ClassVar[str] = "tanh"
+        start: float = fields.real()
+        end: float = fields.real()
+        length: Duration = fields.duration()
+
+    @constructor(Tanh)
+    def tanh(start: float, end: float, length: Duration) -> Tanh: ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from lrkit import _checks as check
+from lrkit.schedule import Schedule
+from lrkit.units import MAX_STEPS
+
+#: The key of a field's check in its ``dataclasses.field`` metadata.
+CHECK = "lrkit_check"
+#: The key of the argument's public name when the field's differs (``value_`` -> ``value``).
+NAME = "lrkit_name"
+#: What kind of argument a field takes (the tests draw random arguments by kind).
+KIND = "lrkit_kind"
+
+Check = Callable[[str, str, Any], Any]
+F = TypeVar("F", bound=Callable[..., Schedule])
+
+#: ``config_name -> public constructor`` of every declared built-in, in declaration order.
+DECLARED: dict[str, Callable[..., Schedule]] = {}
+#: ``config_name -> class`` of every declared built-in.
+CLASSES: dict[str, type[Schedule]] = {}
+
+
+def _field(kind: str, check_: Check, default: Any, name: str | None, **options: Any) -> Any:
+    metadata = {CHECK: check_, KIND: kind, **({NAME: name} if name else {}), **options}
+    if default is dataclasses.MISSING:
+        return dataclasses.field(metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+_MISSING: Any = dataclasses.MISSING
+
+
+def real(default: Any = _MISSING, *, name: str | None = None) -> Any:
+    """A finite float."""
+    return _field("real", check.real, default, name)
+
+
+def optional_real(default: Any = None) -> Any:
+    """A finite float, or None."""
+    return _field("optional_real", check.optional_real, default, None)
+
+
+def positive(default: Any = _MISSING) -> Any:
+    """A finite float > 0."""
+    return _field("positive", check.positive, default, None)
+
+
+def duration(default: Any = _MISSING, *, minimum: int = 1) -> Any:
+    """A step count ``>= minimum``, ``epochs(x)`` or ``fraction(x)``."""
+
+    def check_(owner: str, name: str, value: Any) -> Any:
+        return check.duration(owner, name, value, minimum=minimum)
+
+    return _field("duration", check_, default, None, minimum=minimum)
+
+
+def optional_duration(default: Any = None) -> Any:
+    """A length (``duration``), or None."""
+
+    def check_(owner: str, name: str, value: Any) -> Any:
+        return None if value is None else check.duration(owner, name, value)
+
+    return _field("optional_duration", check_, default, None)
+
+
+def integer(
+    default: Any = _MISSING, *, minimum: int, maximum: int = MAX_STEPS, optional: bool = False
+) -> Any:
+    """An int in ``[minimum, maximum]`` (or None when ``optional``)."""
+
+    def check_(owner: str, name: str, value: Any) -> Any:
+        if optional and value is None:
+            return None
+        return check.integer(owner, name, value, minimum=minimum, maximum=maximum)
+
+    return _field("integer", check_, default, None, minimum=minimum, maximum=maximum)
+
+
+def choice(options: Sequence[str], default: Any = _MISSING) -> Any:
+    """One of ``options`` (said as ``'a' or 'b'`` for two, else ``one of <options>``)."""
+    allowed = f"{options[0]!r} or {options[1]!r}" if len(options) == 2 else f"one of {options!r}"
+
+    def check_(owner: str, name: str, value: Any) -> Any:
+        if value not in options:
+            raise ValueError(f"{owner}: {name} must be {allowed}, got {value!r}")
+        return value
+
+    return _field("choice", check_, default, None, options=tuple(options))
+
+
+def flag(default: bool) -> Any:
+    """A bool (any value is read as its truth)."""
+    return _field("flag", lambda owner, name, value: bool(value), default, None)
+
+
+def durations() -> Any:
+    """A strictly increasing sequence of points in time (milestones, boundaries)."""
+    return _field("durations", check.durations, _MISSING, None)
+
+
+def reals(*, min_length: int = 1, name: str | None = None) -> Any:
+    """A sequence of finite floats, at least ``min_length`` of them."""
+
+    def check_(owner: str, name: str, value: Any) -> Any:
+        return check.reals(owner, name, value, min_length=min_length)
+
+    return _field("reals", check_, _MISSING, name, min_length=min_length)
+
+
+def custom(check_: Check, *, kind: str, default: Any = _MISSING, name: str | None = None) -> Any:
+    """A field checked by ``check_(owner, name, value)``, which returns the normalised value."""
+    return _field(kind, check_, default, name)
+
+
+def child_schedule(owner: str, name: str, value: Any) -> Schedule:
+    """A schedule that may sit inside a combinator (not a ``per_group``)."""
+    if not isinstance(value, Schedule):
+        raise TypeError(f"{owner}: {name} must be a lrkit.Schedule, got {value!r}")
+    if value.groups is not None:
+        raise ValueError(
+            f"{owner}: {name} is a per_group schedule; per_group must be the outermost schedule "
+            "(apply the combinator to each group's schedule instead)"
+        )
+    return value
+
+
+def child_schedules(
+    owner: str, name: str, values: Any, *, min_length: int = 1
+) -> tuple[Schedule, ...]:
+    """A non-empty sequence of child schedules."""
+    if isinstance(values, Schedule) or not isinstance(values, Iterable):
+        raise TypeError(f"{owner}: {name} must be a sequence of schedules, got {values!r}")
+    children = tuple(child_schedule(owner, f"{name}[{i}]", v) for i, v in enumerate(values))
+    if len(children) < min_length:
+        raise ValueError(f"{owner}: {name} needs at least {min_length} schedule(s), got none")
+    return children
+
+
+def child() -> Any:
+    """A child schedule."""
+    return _field("child", child_schedule, _MISSING, None)
+
+
+def children() -> Any:
+    """A non-empty sequence of child schedules."""
+    return _field("children", child_schedules, _MISSING, None)
+
+
+class Declared(Schedule):
+    """Base of the declared built-ins: one generic check of every field, in field order."""
+
+    def __post_init__(self) -> None:
+        owner = type(self).config_name or type(self).__name__
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            check_: Check | None = f.metadata.get(CHECK)
+            if check_ is not None:
+                name = f.metadata.get(NAME, f.name)
+                object.__setattr__(self, f.name, check_(owner, name, getattr(self, f.name)))
+        self._validate()
+
+    def _validate(self) -> None:
+        """Checks across fields (after every field is checked); none by default."""
+
+
+def constructor(cls: type[Schedule]) -> Callable[[F], F]:
+    """Files the decorated function as the public constructor of ``cls`` (by its config name)."""
+    name = cls.config_name
+    if name is None:
+        raise TypeError(f"{cls.__name__} has no config_name")
+
+    def mark(factory: F) -> F:
+        if name in DECLARED:
+            raise ValueError(f"{name!r} is declared twice")
+        DECLARED[name] = factory
+        CLASSES[name] = cls
+        return factory
+
+    return mark
