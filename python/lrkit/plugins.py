@@ -358,8 +358,10 @@ class Catalog:
     ) -> Any:
         """``config`` with every ``{"epochs": x}`` / ``{"fraction": x}`` replaced by its steps.
 
-        >>> resolve_config({"name": "linear", "start": 1, "end": 0, "length": {"epochs": 2}},
-        ...                total_steps=None, steps_per_epoch=10)
+        >>> Catalog.resolve_config(
+        ...     {"name": "linear", "start": 1, "end": 0, "length": {"epochs": 2}},
+        ...     total_steps=None, steps_per_epoch=10,
+        ... )
         {'name': 'linear', 'start': 1, 'end': 0, 'length': 20}
         """
         resolve = Catalog.resolve_config
