@@ -118,6 +118,13 @@ def test_the_registry_imports_only_the_model_and_itself() -> None:
     assert _violations(REGISTRY, MODEL | REGISTRY) == []
 
 
+def test_torch_reaches_the_engine_only_through_lowering() -> None:
+    torch_layer = {m for m in MODULES if m == "lrkit.torch" or m.startswith("lrkit.torch.")}
+    assert torch_layer
+    compiled = {"lrkit._native", "lrkit._core"}
+    assert _violations(torch_layer, set(MODULES) - compiled) == []
+
+
 def test_no_import_cycle() -> None:
     graph = {
         m: {

@@ -375,3 +375,10 @@ class ChunkedTable:
         if not self._lists:
             self._lists = self._chunk.reshape(len(self._chunk), -1).tolist()
         return self._lists[offset]
+
+
+# The engine's param-group writers (csrc/bind_groups.cpp), for lrkit.torch: the torch layer
+# reaches the compiled engine only through this module.
+set_group_values = core.set_group_values
+fill_group_buffer = core.fill_group_buffer
+step_group_values = core.step_group_values

@@ -16,16 +16,13 @@ from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
-from lrkit._native import core
 from lrkit.combinators import PerGroup, per_group
-from lrkit.engine import ChunkedTable, nodes_of
+from lrkit.engine import ChunkedTable, fill_group_buffer, nodes_of, set_group_values
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch.keys import GroupKey
 
 STATE_VERSION = 1
 
-set_group_values = core.set_group_values
-fill_group_buffer = core.fill_group_buffer
 _MAX_FLOAT = sys.float_info.max
 
 

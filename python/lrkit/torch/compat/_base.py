@@ -23,9 +23,8 @@ import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
-from lrkit._native import core
 from lrkit.combinators import per_group
-from lrkit.engine import ChunkedTable
+from lrkit.engine import ChunkedTable, step_group_values
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch import _torch_internals as torch_internals
 from lrkit.units import MAX_STEPS
@@ -41,7 +40,6 @@ _CACHES = (
     "_fast_chained",
 )
 
-step_group_values = core.step_group_values
 
 #: Methods of the step machinery: a subclass that overrides one of them steps through torch's
 #: ``step()`` (the fast path reproduces these, not whatever replaces them).
