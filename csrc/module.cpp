@@ -1,8 +1,9 @@
 // lrkit._core: the C++ engine. This file only assembles the areas.
 #include "bindings.hpp"
 
-// Bumped whenever the Python-visible interface changes; lrkit/__init__.py refuses a stale build.
-constexpr int kAbiVersion = 8;
+// The interface version, python/lrkit/_native.py's ABI_VERSION (CMake compiles it in): bump it
+// there whenever the Python-visible interface changes; lrkit refuses a stale build at import.
+constexpr int kAbiVersion = LRKIT_ABI_VERSION;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lrkit's C++ engine: schedule nodes evaluated over ranges of steps, GIL released.";

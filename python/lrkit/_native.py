@@ -6,7 +6,8 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-# Must equal kAbiVersion in csrc/module.cpp.
+# The one ABI number: CMake compiles it into lrkit._core (kAbiVersion, csrc/module.cpp); bump
+# it when the extension's Python-visible interface changes, and a stale build is refused.
 ABI_VERSION = 8
 
 _HOW_TO_BUILD = (
