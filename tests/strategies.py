@@ -108,8 +108,9 @@ def _takes_children(name: str) -> bool:
     return bool(kinds & {"child", "children"})
 
 
-#: Names drawn above with hand-tuned ranges; every other declared one is drawn generically.
-HAND_TUNED = {
+#: Leaves and combinators drawn with hand-tuned ranges below; every other declared schedule is
+#: drawn generically from its fields' kinds.
+TUNED_LEAVES = [
     "constant",
     "linear",
     "cosine",
@@ -127,43 +128,15 @@ HAND_TUNED = {
     "torch_cosine_annealing",
     "torch_one_cycle_phases",
     "torch_cyclic",
-    "warmup",
-    "sequence",
-    "product",
-    "scale",
-    "clip",
-    "repeat",
-    "noise",
-    "per_group",
-}
+]
+TUNED_COMBINATORS = ["warmup", "sequence", "product", "scale", "clip", "repeat", "noise"]
+HAND_TUNED = {*TUNED_LEAVES, *TUNED_COMBINATORS, "per_group"}
 GENERIC_LEAVES = sorted(n for n in fields.CLASSES if n not in HAND_TUNED and not _takes_children(n))
 GENERIC_COMBINATORS = sorted(
     n for n in fields.CLASSES if n not in HAND_TUNED and _takes_children(n)
 )
 
-
-LEAF_KINDS = [
-    "constant",
-    "linear",
-    "cosine",
-    "exponential",
-    "step",
-    "multistep",
-    "polynomial",
-    "inverse_sqrt",
-    "piecewise_linear",
-    "piecewise_constant",
-    "cosine_restarts",
-    "cyclic",
-    "one_cycle",
-    "wsd",
-    "torch_cosine_annealing",
-    "torch_one_cycle_phases",
-    "torch_cyclic",
-    "python",
-    "python_vector",
-    *GENERIC_LEAVES,
-]
+LEAF_KINDS = [*TUNED_LEAVES, "python", "python_vector", *GENERIC_LEAVES]
 
 
 @st.composite
@@ -275,16 +248,7 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     return VectorRamp(start=draw(values), slope=draw(st.floats(-0.01, 0.01)))
 
 
-COMBINATOR_KINDS = [
-    "warmup",
-    "sequence",
-    "product",
-    "scale",
-    "clip",
-    "repeat",
-    "noise",
-    *GENERIC_COMBINATORS,
-]
+COMBINATOR_KINDS = [*TUNED_COMBINATORS, *GENERIC_COMBINATORS]
 
 
 def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lrkit.Schedule]:
