@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lrkit.parity import hf, optax, timm
+from lrkit.parity import torch as torch_parity
 
 
 def values(schedule, n: int, scale: float = 1.0) -> list[float]:  # type: ignore[no-untyped-def]
@@ -166,3 +167,13 @@ def test_optax_warmup_cosine_decay() -> None:
     expected = [0.2 + (1.21 - 0.2) * t / 50 for t in range(50)]
     expected += [-3.0 + 4.21 * (1 + math.cos(math.pi * n / 50)) / 2 for n in range(50)] + [-3.0]
     np.testing.assert_allclose(values(s, 101), expected, rtol=1e-12)
+
+
+def test_torch_cyclic_triangular2_by_step_decays_to_zero_in_both_evaluators() -> None:
+    """2 ** (t - 1) overflows past step 1025: the amplitude is 0 there (C's pow) in the reference
+    and the engine alike; Python's float power would raise (found by the fuzz run)."""
+    s = torch_parity.cyclic_triangle(
+        low=0.0, high=1.0, up=1.0, down=1.0, mode="triangular2", by_cycle=False
+    )
+    assert s.table(20, start=1020).tolist() == [s(t) for t in range(1020, 1040)]
+    assert s(1039) == 0.0

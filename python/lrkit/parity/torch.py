@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from lrkit import fields
-from lrkit.cycles import CYCLIC_MODES
+from lrkit.cycles import CYCLIC_MODES, _pow
 from lrkit.fields import Declared, constructor
 
 
@@ -126,9 +126,11 @@ class CyclicTriangle(Declared):
         if self.mode == "triangular":
             fn = 1.0
         elif self.mode == "triangular2":
-            fn = 1.0 / 2.0 ** (arg - 1.0)
+            # C's pow (overflow is inf, so fn reaches 0), as the engine computes it; torch's own
+            # Python float power raises OverflowError there (past step ~1025 by step).
+            fn = 1.0 / _pow(2.0, arg - 1.0)
         else:
-            fn = self.gamma**arg
+            fn = _pow(self.gamma, arg)
         return self.high - height * fn if self.inverted else self.low + height * fn
 
 
