@@ -175,7 +175,7 @@ def _(s: T.Phases) -> float:
 @bound.register
 def _(s: C.Scale) -> float:
     inner = bound(s.schedule)
-    return 0.0 if inner == 0 else abs(s.factor) * inner + ulp(magnitude(s))
+    return 0.0 if inner == 0 else _times(abs(s.factor), inner) + ulp(magnitude(s))
 
 
 @bound.register
@@ -194,7 +194,7 @@ def _(s: C.Product) -> float:
     for i, b in enumerate(inner):
         if b:
             others = _product([m for j, m in enumerate(sizes) if j != i])
-            total += b * others
+            total += _times(b, others)
     # Each multiplication rounds once; products of inexact values add their bounds' product.
     rounding = ulp(_product([b + m for b, m in zip(inner, sizes, strict=True)]))
     return total + rounding * len(sizes)
@@ -235,7 +235,7 @@ def allowed(s: lrkit.Schedule, base: float = 1.0) -> float:
     inner = bound(s)
     if inner == 0:
         return 0.0
-    return abs(base) * inner + ulp(_times(abs(base), magnitude(s)))
+    return _times(abs(base), inner) + ulp(_times(abs(base), magnitude(s)))
 
 
 def assert_within_contract(

@@ -107,3 +107,12 @@ def test_a_clip_that_raises_its_child() -> None:
         lrkit.clip(lrkit.constant(0.0), low=1.0, high=1.0),
     )
     assert_within_contract(s, s.table(30), _reference(s, 30))
+
+
+def test_a_zero_factor_times_an_unbounded_bound() -> None:
+    """scale(..., 0) of a product with an unknown magnitude: 0 * inf is 0 here (fuzz run)."""
+    from strategies import HalvingEvery
+
+    inner = lrkit.product(HalvingEvery(start=0.0, every=1), lrkit.cosine(0.0, 0.0, 1))
+    s = lrkit.scale(inner, factor=0.0)
+    assert_within_contract(s, s.table(3), _reference(s, 3))
