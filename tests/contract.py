@@ -21,6 +21,7 @@ import lrkit
 from lrkit import combinators as C
 from lrkit import cycles as Y
 from lrkit import primitives as P
+from lrkit.fields import Composite
 from lrkit.parity import torch as T
 
 EPS = 2.0**-52
@@ -145,7 +146,7 @@ def _(s: C.Repeat) -> float:
 
 
 @magnitude.register
-def _(s: Y._Composite) -> float:
+def _(s: Composite) -> float:
     return magnitude(s._composed())
 
 
@@ -214,7 +215,7 @@ def _(s: C.Sequenced | C.PerGroup) -> float:
 
 
 @bound.register
-def _(s: Y._Composite) -> float:
+def _(s: Composite) -> float:
     return bound(s._composed())
 
 

@@ -14,9 +14,9 @@ from typing import ClassVar, Literal
 from lrkit import _checks as check
 from lrkit import fields
 from lrkit.combinators import sequence, warmup
-from lrkit.fields import Declared, constructor
+from lrkit.fields import Composite, Declared, constructor
 from lrkit.primitives import constant, cosine, linear, polynomial
-from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
+from lrkit.schedule import Schedule
 from lrkit.units import Duration, steps_of
 
 _MASK64 = (1 << 64) - 1
@@ -216,28 +216,8 @@ def noise(schedule: Schedule, amount: float, seed: int = 0) -> Noise:
     return Noise(schedule, amount, seed)
 
 
-class _Composite(Declared):
-    """A schedule defined as a composition of built-ins that needs its lengths in steps: it keeps
-    its own arguments (compact configs, ``resolve()`` of epochs and fractions) and builds the
-    composition once resolved, then keeps it (the schedule is immutable)."""
-
-    def _compose(self) -> Schedule:
-        raise NotImplementedError
-
-    def _composed(self) -> Schedule:
-        """The composition, built on first use and cached (never pickled or copied)."""
-        cached: Schedule | None = self.__dict__.get(COMPOSED_CACHE_ATTR)
-        if cached is None:
-            cached = self._compose()
-            object.__setattr__(self, COMPOSED_CACHE_ATTR, cached)
-        return cached
-
-    def value(self, step: int) -> float:
-        return self._composed()(step)
-
-
 @dataclass(frozen=True, repr=False, eq=False)
-class OneCycle(_Composite):
+class OneCycle(Composite):
     """One-cycle (Smith & Topin): from ``peak / div`` up to ``peak`` over ``round(pct_start *
     total)`` steps, then down to ``peak / (div * final_div)`` at ``total``; with
     ``three_phase``, back to ``peak / div`` over as many steps as the rise, then to the floor.
@@ -291,7 +271,7 @@ _DECAY_SHAPES: dict[str, Callable[..., Schedule]] = {
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class WarmupStableDecay(_Composite):
+class WarmupStableDecay(Composite):
     """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
     ``total - decay_length``, then ``decay_shape`` (``linear``, ``cosine``, ``square``) down to
     ``end``, reached at ``total``."""

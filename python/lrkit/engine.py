@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from lrkit import _checks as check
 from lrkit import combinators as comb
-from lrkit import cycles
+from lrkit import cycles, fields
 from lrkit import primitives as prim
 from lrkit._native import core
 from lrkit.parity import torch as torch_parity
@@ -189,8 +189,8 @@ def _noise(s: cycles.Noise) -> Node:
     return core.Noise(node_of(s.schedule), s.amount, s.seed)
 
 
-@lower.register(cycles._Composite)
-def _composite(s: cycles._Composite) -> Node:
+@lower.register(fields.Composite)
+def _composite(s: fields.Composite) -> Node:
     return node_of(s._composed())
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from lrkit import _checks as check
-from lrkit.schedule import Schedule
+from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
 from lrkit.units import MAX_STEPS
 
 #: The key of a field's check in its ``dataclasses.field`` metadata.
@@ -184,6 +184,27 @@ class Declared(Schedule):
 
     def _validate(self) -> None:
         """Checks across fields (after every field is checked); none by default."""
+
+
+class Composite(Declared):
+    """A schedule defined as a composition of other schedules (``_compose``), built once its
+    lengths are in steps: it keeps its own arguments (compact configs under its own name,
+    ``resolve()`` of epochs and fractions), builds the composition on first use and keeps it
+    (the schedule is immutable). Parity schedules and ``one_cycle``/``wsd`` are written so."""
+
+    def _compose(self) -> Schedule:
+        raise NotImplementedError
+
+    def _composed(self) -> Schedule:
+        """The composition, built on first use and cached (never pickled or copied)."""
+        cached: Schedule | None = self.__dict__.get(COMPOSED_CACHE_ATTR)
+        if cached is None:
+            cached = self._compose()
+            object.__setattr__(self, COMPOSED_CACHE_ATTR, cached)
+        return cached
+
+    def value(self, step: int) -> float:
+        return self._composed()(step)
 
 
 def constructor(cls: type[Schedule]) -> Callable[[F], F]:
