@@ -3,6 +3,7 @@ PYTHON     ?= python3
 VENV       ?= .venv
 BIN        := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
+TIMM_SPEC  ?= timm==1.0.31
 PIP        := $(BIN)/python -m pip
 PIP_FLAGS  ?= --no-compile --disable-pip-version-check
 # Editable install that re-runs `cmake --build` on the first import after a csrc/ edit.
@@ -19,7 +20,9 @@ $(VENV)/.stamp: pyproject.toml CMakeLists.txt $(EXAMPLE_PLUGIN)/pyproject.toml $
 	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" > $(VENV)/build-requires.txt
 	# torch is pinned in the same pip call: unpinned, pip would pick a multi-GB CUDA build.
 	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/build-requires.txt
-	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint,integration]' "$(TORCH_SPEC)"
+	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e '.[test,lint,integration,peers]' "$(TORCH_SPEC)"
+	# timm's schedulers (tests/parity): --no-deps, its torchvision dependency would replace torch.
+	$(PIP) install $(PIP_FLAGS) --no-deps "$(TIMM_SPEC)"
 	# The example plugin (tests/plugins use it by name); --no-deps: lrkit is the editable one above.
 	$(PIP) install $(PIP_FLAGS) --no-deps ./$(EXAMPLE_PLUGIN)
 	touch $@

@@ -10,7 +10,6 @@ one.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import io
 import os
@@ -24,6 +23,8 @@ import torch
 import lrkit
 from contract import applied
 from lrkit.torch import Scheduler
+from requires import in_ci
+from requires import package as host
 
 # Warmup, cosine, then the constant end: a 30-step run sees all three pieces.
 SCHEDULE = lrkit.warmup(lrkit.cosine(start=1.0, end=0.01, length=20), length=5)
@@ -64,21 +65,6 @@ def group_lrs(optimizer: Any) -> list[float]:
 LR_MODES = pytest.mark.parametrize(
     "tensor_lr", [pytest.param(False, id="float"), pytest.param(True, id="tensor")]
 )
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI") == "true"
-
-
-def host(module: str) -> Any:
-    """The host framework ``module``: skips its tests when it is not installed, fails them
-    where ``CI=true``."""
-    if not in_ci():
-        return pytest.importorskip(module)
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        pytest.fail(f"CI=true and the host framework {module!r} does not import: {exc}")
 
 
 # -- Lightning ------------------------------------------------------------------------------------
