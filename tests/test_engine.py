@@ -294,3 +294,29 @@ def test_interpreter_exit_while_a_daemon_thread_is_in_a_table() -> None:
     for _ in range(3):
         done = subprocess.run([sys.executable, "-c", EXIT_DURING_TABLE], capture_output=True)
         assert done.returncode == 0, done.stderr.decode()
+
+
+def test_every_built_in_lowers_to_a_native_node() -> None:
+    """A built-in either declares its node (``node = "..."``, lowered field by field), has a
+    lowering written in lrkit.engine, or is a composition: none falls back to a Python
+    callback, which would be correct but slow."""
+    from lrkit import engine, fields
+
+    default = engine.lower.dispatch(lrkit.Schedule)
+    for name, cls in fields.CLASSES.items():
+        if (
+            issubclass(cls, fields.Composite)
+            or cls is lrkit.per_group([lrkit.constant(1.0)]).__class__
+        ):
+            continue
+        declared = getattr(cls, "node", None)
+        assert declared is not None or engine.lower.dispatch(cls) is not default, name
+        if declared is not None:
+            assert engine.lower.dispatch(cls) is default, f"{name}: node and a written lowering"
+            assert hasattr(engine.core, declared), f"{name}: lrkit._core has no {declared}"
+
+
+def test_declared_lowering_names_the_argument_of_an_unresolved_duration() -> None:
+    s = lrkit.repeat(lrkit.constant(1.0), period=lrkit.epochs(2))
+    with pytest.raises(lrkit.UnresolvedDurationError, match=r"repeat\(period=\.\.\.\)"):
+        s.table(3)

@@ -38,6 +38,20 @@ def test_the_registry_lists_every_declared_builtin() -> None:
     assert len(BUILTINS) >= 26
 
 
+def test_lrkit_exports_every_core_builtin_by_its_name() -> None:
+    """``lrkit.__all__`` holds each declared constructor of the core modules (parity ones live
+    in ``lrkit.parity``); the import line in ``lrkit/__init__.py`` is what type checkers read."""
+    core_modules = {"lrkit.primitives", "lrkit.combinators", "lrkit.cycles"}
+    expected = {
+        name
+        for name, factory in lrkit.fields.DECLARED.items()
+        if factory.__module__ in core_modules
+    }
+    assert expected <= set(lrkit.__all__), sorted(expected - set(lrkit.__all__))
+    for name in expected:  # (product's declared constructor takes a list: it is not public)
+        assert getattr(lrkit, name).__module__ == lrkit.fields.DECLARED[name].__module__
+
+
 def _rooted_at(name: str) -> st.SearchStrategy[lrkit.Schedule]:
     """Random schedules (tests/strategies.py) whose root is a ``name`` schedule."""
     if name == "per_group":

@@ -49,6 +49,7 @@ class Sequenced(Declared):
     at each boundary."""
 
     config_name: ClassVar[str] = "sequence"
+    node: ClassVar[str] = "Sequence"
     schedules: tuple[Schedule, ...] = fields.children()
     boundaries: tuple[Duration, ...] = fields.durations()
 
@@ -78,6 +79,7 @@ class Product(Declared):
     """``schedules[0](t) * schedules[1](t) * ...`` (how torch composes chained schedulers)."""
 
     config_name: ClassVar[str] = "product"
+    node: ClassVar[str] = "Product"
     schedules: tuple[Schedule, ...] = fields.children()
 
     def value(self, step: int) -> float:
@@ -92,6 +94,7 @@ class Scale(Declared):
     """``factor * schedule(t)``."""
 
     config_name: ClassVar[str] = "scale"
+    node: ClassVar[str] = "Scale"
     schedule: Schedule = fields.child()
     factor: float = fields.real()
 
@@ -128,6 +131,7 @@ class Repeat(Declared):
     """``schedule(t % period)``: restarts the schedule every ``period`` steps."""
 
     config_name: ClassVar[str] = "repeat"
+    node: ClassVar[str] = "Repeat"
     schedule: Schedule = fields.child()
     period: Duration = fields.duration()
 

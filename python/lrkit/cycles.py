@@ -159,6 +159,7 @@ class Noise(Declared):
     of ``(seed, t)`` (a 64-bit hash): the same at every resume, in every chunk."""
 
     config_name: ClassVar[str] = "noise"
+    node: ClassVar[str] = "Noise"
     schedule: Schedule = fields.child()
     amount: float = fields.real()
     seed: int = fields.integer(0, minimum=0, maximum=2**32 - 1)

@@ -14,10 +14,11 @@ inside built-in combinators. A plugin that has its own C++ node registers it the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import numbers
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +30,7 @@ from lrkit import primitives as prim
 from lrkit._native import core
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
-from lrkit.units import MAX_STEPS, steps_of
+from lrkit.units import MAX_STEPS, Duration, steps_of
 
 if TYPE_CHECKING:
     from lrkit._core import CyclicMode, Node
@@ -40,18 +41,21 @@ BLOCK: int = core.BLOCK
 
 @functools.singledispatch
 def lower(schedule: Schedule) -> Node:
-    """The C++ node of ``schedule`` (uncached: use :func:`node_of`). Schedules without an
-    entry of their own run through a Python callback, one block of steps at a time."""
+    """The C++ node of ``schedule`` (uncached: use :func:`node_of`): the declared node of a
+    :class:`~lrkit.fields.Declared` class that names one (``node``), else a Python callback
+    that evaluates the schedule one block of steps at a time."""
+    if isinstance(schedule, fields.Declared) and type(schedule).node is not None:
+        return declared_node(schedule)
     return callback_node(schedule)
 
 
-_callback_lowering = lower.dispatch(Schedule)
+_default_lowering = lower.dispatch(Schedule)
 
 
 def node_of(schedule: Schedule) -> Node:
     """The (cached) C++ node of a schedule. Schedules are immutable, so the node never changes."""
     lowering = lower.dispatch(type(schedule))
-    if lowering is _callback_lowering:
+    if lowering is _default_lowering and not _declares_node(schedule):
         # Not cached: the callback refers to the schedule, and a cycle through C++ never frees.
         return callback_node(schedule)
     cached: Node | None = schedule.__dict__.get(NODE_CACHE_ATTR)
@@ -61,58 +65,52 @@ def node_of(schedule: Schedule) -> Node:
     return cached
 
 
+def _declares_node(schedule: Schedule) -> bool:
+    return isinstance(schedule, fields.Declared) and type(schedule).node is not None
+
+
+def _steps(where: str, value: Duration) -> int:
+    return steps_of(value, where)
+
+
+#: How a field of each kind becomes a node constructor's argument (``where`` names it in errors).
+_ARGUMENT_OF_KIND: dict[str, Callable[[str, Any], Any]] = {
+    "real": lambda where, value: value,
+    "positive": lambda where, value: value,
+    "integer": lambda where, value: value,
+    "flag": lambda where, value: value,
+    "reals": lambda where, value: list(value),
+    "duration": _steps,
+    "durations": lambda where, values: [steps_of(v, where) for v in values],
+    "child": lambda where, value: node_of(value),
+    "children": lambda where, values: [node_of(v) for v in values],
+}
+
+
+def declared_node(schedule: fields.Declared) -> Node:
+    """``core.<node>(*fields)``: the node a declared class names, its arguments the schedule's
+    fields in declaration order, each lowered by its kind."""
+    cls = type(schedule)
+    arguments = []
+    for f in dataclasses.fields(schedule):  # type: ignore[arg-type]
+        kind = f.metadata[fields.KIND]
+        if kind not in _ARGUMENT_OF_KIND:
+            raise TypeError(
+                f"{cls.__name__}.{f.name}: a {kind!r} field has no declared lowering; write the "
+                "lowering in lrkit.engine (@lower.register) or set node = None"
+            )
+        where = f"{cls.config_name}({f.metadata.get(fields.NAME, f.name)}=...)"
+        arguments.append(_ARGUMENT_OF_KIND[kind](where, getattr(schedule, f.name)))
+    node: Node = getattr(core, cls.node or "")(*arguments)
+    return node
+
+
 def _cyclic_mode(name: str) -> CyclicMode:
     mode: CyclicMode = getattr(core.CyclicMode, name)
     return mode
 
 
-# -- primitives (csrc/primitives.hpp) ---------------------------------------------------------
-
-
-@lower.register(prim.Constant)
-def _constant(s: prim.Constant) -> Node:
-    return core.Constant(s.value_)
-
-
-@lower.register(prim.Linear)
-def _linear(s: prim.Linear) -> Node:
-    return core.Linear(s.start, s.end, steps_of(s.length, "linear(length=...)"))
-
-
-@lower.register(prim.Cosine)
-def _cosine(s: prim.Cosine) -> Node:
-    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"))
-
-
-@lower.register(prim.Exponential)
-def _exponential(s: prim.Exponential) -> Node:
-    return core.Exponential(s.start, s.gamma)
-
-
-@lower.register(prim.Step)
-def _step(s: prim.Step) -> Node:
-    return core.StepDecay(s.start, s.gamma, steps_of(s.every, "step(every=...)"))
-
-
-@lower.register(prim.MultiStep)
-def _multistep(s: prim.MultiStep) -> Node:
-    return core.MultiStep(s.start, s.gamma, s._steps())
-
-
-@lower.register(prim.Polynomial)
-def _polynomial(s: prim.Polynomial) -> Node:
-    length = steps_of(s.length, "polynomial(length=...)")
-    return core.Polynomial(s.start, s.end, length, s.power)
-
-
-@lower.register(prim.InverseSqrt)
-def _inverse_sqrt(s: prim.InverseSqrt) -> Node:
-    return core.InverseSqrt(s.start, steps_of(s.timescale, "inverse_sqrt(timescale=...)"))
-
-
-@lower.register(prim.Tanh)
-def _tanh(s: prim.Tanh) -> Node:
-    return core.Tanh(s.start, s.end, steps_of(s.length, "tanh(length=...)"), s.lb, s.ub)
+# -- lowerings written out: arguments that need more than their kind says -----------------------
 
 
 @lower.register(prim.PiecewiseLinear)
@@ -120,11 +118,6 @@ def _piecewise_linear(s: prim.PiecewiseLinear) -> Node:
     steps, values = s._points()
     check.increasing("piecewise_linear", "knot steps", steps)
     return core.PiecewiseLinear(steps, values)
-
-
-@lower.register(prim.PiecewiseConstant)
-def _piecewise_constant(s: prim.PiecewiseConstant) -> Node:
-    return core.PiecewiseConstant(s._steps(), list(s.values_))
 
 
 # -- combinators (csrc/combinators.hpp): children through the cached node_of ------------------
@@ -136,31 +129,11 @@ def _warmup(s: comb.Warmup) -> Node:
     return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix")
 
 
-@lower.register(comb.Sequenced)
-def _sequence(s: comb.Sequenced) -> Node:
-    return core.Sequence([node_of(c) for c in s.schedules], s._steps())
-
-
-@lower.register(comb.Product)
-def _product(s: comb.Product) -> Node:
-    return core.Product([node_of(c) for c in s.schedules])
-
-
-@lower.register(comb.Scale)
-def _scale(s: comb.Scale) -> Node:
-    return core.Scale(node_of(s.schedule), s.factor)
-
-
 @lower.register(comb.Clip)
 def _clip(s: comb.Clip) -> Node:
     low = float("-inf") if s.low is None else s.low
     high = float("inf") if s.high is None else s.high
     return core.Clip(node_of(s.schedule), low, high)
-
-
-@lower.register(comb.Repeat)
-def _repeat(s: comb.Repeat) -> Node:
-    return core.Repeat(node_of(s.schedule), steps_of(s.period, "repeat(period=...)"))
 
 
 @lower.register(comb.PerGroup)
@@ -184,22 +157,12 @@ def _cyclic(s: cycles.Cyclic) -> Node:
     return core.Cyclic(s.low, s.high, up, down, _cyclic_mode(s.mode), s.gamma)
 
 
-@lower.register(cycles.Noise)
-def _noise(s: cycles.Noise) -> Node:
-    return core.Noise(node_of(s.schedule), s.amount, s.seed)
-
-
 @lower.register(fields.Composite)
 def _composite(s: fields.Composite) -> Node:
     return node_of(s._composed())
 
 
 # -- torch's closed forms (csrc/torch_parity.hpp) ---------------------------------------------
-
-
-@lower.register(torch_parity.CosineAnnealing)
-def _torch_cosine_annealing(s: torch_parity.CosineAnnealing) -> Node:
-    return core.TorchCosineAnnealing(s.start, s.end, s.period)
 
 
 @lower.register(torch_parity.Phases)

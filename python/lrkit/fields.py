@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from lrkit import _checks as check
 from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
@@ -172,6 +172,13 @@ def children() -> Any:
 
 class Declared(Schedule):
     """Base of the declared built-ins: one generic check of every field, in field order."""
+
+    #: The ``lrkit._core`` node class this schedule lowers to when that node's constructor takes
+    #: the schedule's fields in declaration order, each lowered by its kind (a duration to
+    #: steps, a child to its node, ...): ``lrkit.engine`` then needs no entry of its own. None:
+    #: the lowering is written out in ``lrkit.engine`` (arguments that need more than their
+    #: kind says), or the schedule runs as Python.
+    node: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
         owner = type(self).config_name or type(self).__name__

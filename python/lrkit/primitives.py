@@ -41,6 +41,7 @@ class Constant(Declared):
     """``value`` at every step."""
 
     config_name: ClassVar[str] = "constant"
+    node: ClassVar[str] = "Constant"
     value_: float = fields.real(1.0, name="value")
 
     def arguments(self) -> dict[str, Any]:
@@ -55,6 +56,7 @@ class Linear(Declared):
     """``start + (end - start) * t / L`` for ``t < L``, else ``end`` (clamped to the endpoints)."""
 
     config_name: ClassVar[str] = "linear"
+    node: ClassVar[str] = "Linear"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
@@ -79,6 +81,7 @@ class Cosine(Declared):
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "cosine"
+    node: ClassVar[str] = "Cosine"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
@@ -102,6 +105,7 @@ class Exponential(Declared):
     """``start * gamma ** t``."""
 
     config_name: ClassVar[str] = "exponential"
+    node: ClassVar[str] = "Exponential"
     start: float = fields.real()
     gamma: float = fields.positive()
 
@@ -114,6 +118,7 @@ class Step(Declared):
     """``start * gamma ** (t // every)``."""
 
     config_name: ClassVar[str] = "step"
+    node: ClassVar[str] = "StepDecay"
     start: float = fields.real()
     gamma: float = fields.positive()
     every: Duration = fields.duration()
@@ -127,6 +132,7 @@ class MultiStep(Declared):
     """``start * gamma ** k`` where ``k`` is the number of milestones ``<= t``."""
 
     config_name: ClassVar[str] = "multistep"
+    node: ClassVar[str] = "MultiStep"
     start: float = fields.real()
     gamma: float = fields.positive()
     milestones: tuple[Duration, ...] = fields.durations()
@@ -144,6 +150,7 @@ class Polynomial(Declared):
     endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
 
     config_name: ClassVar[str] = "polynomial"
+    node: ClassVar[str] = "Polynomial"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
@@ -168,6 +175,7 @@ class InverseSqrt(Declared):
     """``start / sqrt(1 + t / timescale)``."""
 
     config_name: ClassVar[str] = "inverse_sqrt"
+    node: ClassVar[str] = "InverseSqrt"
     start: float = fields.real()
     timescale: Duration = fields.duration()
 
@@ -207,6 +215,7 @@ class Tanh(Declared):
     ``0.99999983`` for ``lb = -7``), as in timm."""
 
     config_name: ClassVar[str] = "tanh"
+    node: ClassVar[str] = "Tanh"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
@@ -255,6 +264,7 @@ class PiecewiseConstant(Declared):
     """``values[k]`` where ``k`` is the number of boundaries ``<= t``."""
 
     config_name: ClassVar[str] = "piecewise_constant"
+    node: ClassVar[str] = "PiecewiseConstant"
     boundaries: tuple[Duration, ...] = fields.durations()
     values_: tuple[float, ...] = fields.reals(name="values")
 

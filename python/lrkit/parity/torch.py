@@ -32,6 +32,7 @@ class CosineAnnealing(Declared):
     ``CosineAnnealingLR`` with ``T_max = period``, ``eta_min = end``)."""
 
     config_name: ClassVar[str] = "torch_cosine_annealing"
+    node: ClassVar[str] = "TorchCosineAnnealing"
     start: float = fields.real()
     end: float = fields.real()
     period: int = fields.integer(minimum=1)
