@@ -27,6 +27,8 @@ struct Rows {
   Py_ssize_t columns = 0;
 };
 
+PyObject* type_of(PyObject* obj) { return reinterpret_cast<PyObject*>(Py_TYPE(obj)); }
+
 // Fills `out` from `obj`, or sets a TypeError naming `name` and returns false.
 bool as_rows(PyObject* obj, const char* name, Rows& out) {
   if (!py::array_t<double, py::array::c_style>::check_(obj)) {
@@ -41,7 +43,7 @@ bool as_rows(PyObject* obj, const char* name, Rows& out) {
       Py_DECREF(dtype);
     } else {
       PyErr_Format(PyExc_TypeError, "%s must be a C-contiguous float64 numpy array, got %R",
-                   name, reinterpret_cast<PyObject*>(Py_TYPE(obj)));
+                   name, type_of(obj));
     }
     return false;
   }
@@ -59,8 +61,7 @@ bool as_rows(PyObject* obj, const char* name, Rows& out) {
 
 bool as_index(PyObject* obj, const char* name, Py_ssize_t& out) {
   if (!PyLong_Check(obj)) {
-    PyErr_Format(PyExc_TypeError, "%s must be an int, got %R", name,
-                 reinterpret_cast<PyObject*>(Py_TYPE(obj)));
+    PyErr_Format(PyExc_TypeError, "%s must be an int, got %R", name, type_of(obj));
     return false;
   }
   out = PyLong_AsSsize_t(obj);
@@ -75,6 +76,22 @@ bool as_index(PyObject* obj, const char* name, Py_ssize_t& out) {
 
 // Finite and >= 0 (NaN fails both comparisons).
 bool writable_value(double v) { return v >= 0.0 && v <= DBL_MAX; }
+
+// The arguments every writer starts with: the number of them, a list of param groups (when
+// `groups` is not nullptr), a table and a row; false with a TypeError set otherwise.
+bool parse_common(const char* signature, Py_ssize_t nargs, Py_ssize_t expected, PyObject* groups,
+                  PyObject* table_obj, PyObject* row_obj, Rows& table, Py_ssize_t& row) {
+  if (nargs != expected) {
+    PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, got %zd", signature, expected, nargs);
+    return false;
+  }
+  if (groups != nullptr && !PyList_Check(groups)) {
+    PyErr_Format(PyExc_TypeError, "groups must be a list of param-group dicts, got %R",
+                 type_of(groups));
+    return false;
+  }
+  return as_rows(table_obj, "table", table) && as_index(row_obj, "row", row);
+}
 
 // Whether every values[i] (or factor * values[i]) may be writable, on the bits: bit 63 of
 // `bits | ((bits & exponent) + lowest exponent bit)` is set when the sign is (a negative value,
@@ -140,6 +157,17 @@ PyObject* bad_value(PyObject* key, Py_ssize_t group, double v) {
   return nullptr;
 }
 
+// True when every values[i] is writable; else false with bad_value's error for the first.
+bool check_writable(const double* values, Py_ssize_t n, PyObject* key) {
+  if (all_writable(values, n)) return true;
+  for (Py_ssize_t g = 0; g < n; ++g)
+    if (!writable_value(values[g])) {
+      bad_value(key, g, values[g]);
+      return false;
+    }
+  return true;
+}
+
 // groups[g][key] = values[g] for every g (groups checked to be dicts, values to be writable):
 // returns the list of the floats written (keep) or None, or nullptr with an exception set.
 PyObject* write_floats(PyObject* groups, PyObject* key, const double* values, Py_ssize_t count,
@@ -179,26 +207,17 @@ PyObject* write_floats(PyObject* groups, PyObject* key, const double* values, Py
 
 // set_group_values(groups, key, table, row, /): the strict writer of lrkit.torch.Scheduler.
 PyObject* set_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs != 4) {
-    PyErr_Format(PyExc_TypeError,
-                 "set_group_values(groups, key, table, row) takes 4 arguments, got %zd", nargs);
-    return nullptr;
-  }
-  PyObject* groups = args[0];
-  PyObject* key = args[1];
   Rows table;
   Py_ssize_t row;
-  if (!PyList_Check(groups)) {
-    PyErr_Format(PyExc_TypeError, "groups must be a list of param-group dicts, got %R",
-                 reinterpret_cast<PyObject*>(Py_TYPE(groups)));
+  if (!parse_common("set_group_values(groups, key, table, row)", nargs, 4, args[0], args[2],
+                    args[3], table, row))
     return nullptr;
-  }
+  PyObject* groups = args[0];
+  PyObject* key = args[1];
   if (!PyUnicode_Check(key)) {
-    PyErr_Format(PyExc_TypeError, "key must be a str, got %R",
-                 reinterpret_cast<PyObject*>(Py_TYPE(key)));
+    PyErr_Format(PyExc_TypeError, "key must be a str, got %R", type_of(key));
     return nullptr;
   }
-  if (!as_rows(args[2], "table", table) || !as_index(args[3], "row", row)) return nullptr;
   if (row < 0 || row >= table.rows) Py_RETURN_FALSE;  // not in this table: the next chunk
   const Py_ssize_t count = PyList_GET_SIZE(groups);
   if (count != table.columns) {
@@ -212,15 +231,11 @@ PyObject* set_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   for (Py_ssize_t g = 0; g < count; ++g) {
     PyObject* group = PyList_GET_ITEM(groups, g);
     if (!PyDict_Check(group)) {
-      PyErr_Format(PyExc_TypeError, "param group %zd must be a dict, got %R", g,
-                   reinterpret_cast<PyObject*>(Py_TYPE(group)));
+      PyErr_Format(PyExc_TypeError, "param group %zd must be a dict, got %R", g, type_of(group));
       return nullptr;
     }
   }
-  if (!all_writable(values, count)) {
-    for (Py_ssize_t g = 0; g < count; ++g)
-      if (!writable_value(values[g])) return bad_value(key, g, values[g]);
-  }
+  if (!check_writable(values, count, key)) return nullptr;
   PyObject* done = write_floats(groups, key, values, count, false);
   if (done == nullptr) return nullptr;
   Py_DECREF(done);
@@ -312,25 +327,15 @@ bool write_elements(PyObject* groups, const GroupKey& key, const double* values,
 // step_group_values(groups, table, row, keys, chained, /): the drop-ins' fast path. Returns
 // None, having written nothing, whenever torch's machinery must run instead.
 PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs != 5) {
-    PyErr_Format(PyExc_TypeError,
-                 "step_group_values(groups, table, row, keys, chained) takes 5 arguments, got %zd",
-                 nargs);
-    return nullptr;
-  }
-  PyObject* groups = args[0];
   Rows table;
   Py_ssize_t row;
   GroupKey keys[kMaxBlocks];
   Py_ssize_t blocks = 0;
-  if (!PyList_Check(groups)) {
-    PyErr_Format(PyExc_TypeError, "groups must be a list of param-group dicts, got %R",
-                 reinterpret_cast<PyObject*>(Py_TYPE(groups)));
-    return nullptr;
-  }
-  if (!as_rows(args[1], "table", table) || !as_index(args[2], "row", row) ||
+  if (!parse_common("step_group_values(groups, table, row, keys, chained)", nargs, 5, args[0],
+                    args[1], args[2], table, row) ||
       !parse_keys(args[3], keys, blocks))
     return nullptr;
+  PyObject* groups = args[0];
   const int chained = PyObject_IsTrue(args[4]);
   if (chained < 0) return nullptr;
 
@@ -379,23 +384,20 @@ PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
 // out[g] = base[g] * table[row] (the product Schedule.table(base=...) computes); with base None
 // it has one column per group and out = table[row].
 PyObject* fill_group_buffer(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs != 4) {
-    PyErr_Format(PyExc_TypeError,
-                 "fill_group_buffer(out, table, row, base) takes 4 arguments, got %zd", nargs);
-    return nullptr;
-  }
-  PyObject* out_obj = args[0];
   Rows table;
   Py_ssize_t row;
+  if (!parse_common("fill_group_buffer(out, table, row, base)", nargs, 4, nullptr, args[1],
+                    args[2], table, row))
+    return nullptr;
+  PyObject* out_obj = args[0];
   if (!py::array_t<double, py::array::c_style>::check_(out_obj) ||
       py::detail::array_proxy(out_obj)->nd != 1 ||
       !(py::detail::array_proxy(out_obj)->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_)) {
     PyErr_Format(PyExc_TypeError,
                  "out must be a writeable 1-d C-contiguous float64 numpy array, got %R",
-                 reinterpret_cast<PyObject*>(Py_TYPE(out_obj)));
+                 type_of(out_obj));
     return nullptr;
   }
-  if (!as_rows(args[1], "table", table) || !as_index(args[2], "row", row)) return nullptr;
   auto* out = reinterpret_cast<double*>(py::detail::array_proxy(out_obj)->data);
   const Py_ssize_t count = py::detail::array_proxy(out_obj)->dimensions[0];
   const bool scaled = args[3] != Py_None;
@@ -427,10 +429,7 @@ PyObject* fill_group_buffer(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
     }
   } else {
     const double* values = table.data + row * table.columns;
-    if (!all_writable(values, count)) {
-      for (Py_ssize_t g = 0; g < count; ++g)
-        if (!writable_value(values[g])) return bad_value(nullptr, g, values[g]);
-    }
+    if (!check_writable(values, count, nullptr)) return nullptr;
     std::memcpy(out, values, static_cast<std::size_t>(count) * sizeof(double));
   }
   Py_RETURN_TRUE;
