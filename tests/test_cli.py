@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import math
@@ -51,6 +52,43 @@ def test_list_names_every_schedule_with_its_provider(capsys: pytest.CaptureFixtu
     assert set(lrkit.schedules()) <= set(rows)
     assert "lrkit.primitives" in rows["cosine"] and "Half-cosine" in rows["cosine"]
     assert "lrkit-example-plugin" in rows["rex"] and "REX" in rows["rex"]
+
+
+def test_list_shows_whole_first_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "list")
+    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert rows["one_cycle"].endswith("then to the floor).")  # longer than 80 characters
+    assert not any(line.endswith("...") for line in out.splitlines())
+
+
+@pytest.mark.parametrize("name", sorted(lrkit.schedules()))
+def test_list_name_describes_every_schedule(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    status, out, _ = run(capsys, "list", name)
+    assert status == 0 and out.startswith(f"{name}  [")
+    entry = plugins.registry().entry(name)
+    for parameter in inspect.signature(entry.factory).parameters:
+        assert re.search(rf"^  {parameter}\b", out, re.M), (name, parameter)
+    if "example config:" in out:  # the example builds, and equals the short form
+        lines = out.split("example config:\n")[1].splitlines()
+        config = json.loads(lines[0])
+        assert lrkit.create(config).table(50).tolist() == lrkit.create(config).table(50).tolist()
+        if len(lines) > 1:
+            assert main(["--quiet", "show", lines[1].strip(), "--steps", "1000"]) == 0
+            capsys.readouterr()
+
+
+def test_list_name_shows_defaults_formula_and_example(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "list", "polynomial")
+    assert "power   a number > 0 (default 1.0)" in out
+    assert "end + (start - end) * (1 - t / length) ** power" in out
+    assert '{"name": "polynomial", "start": 1.0, "end": 0.1, "length": 1000}' in out
+    assert "polynomial:start=1.0,end=0.1,length=1000" in out
+
+
+def test_list_unknown_name_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "list", "cosin")
+    assert status == 2 and out == ""
+    assert "unknown schedule 'cosin'" in err and "cosine" in err
 
 
 def _summary(out: str) -> dict[str, str]:

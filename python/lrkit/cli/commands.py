@@ -5,12 +5,12 @@ status."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
 from lrkit import plugins as plugin_state
+from lrkit.cli.describe import describe, first_sentence
 from lrkit.cli.inputs import label_of, load_schedule, run_steps
 from lrkit.cli.writers import (
     check_output,
@@ -25,20 +25,24 @@ from lrkit.summary import Progress, chunks, key_steps, summarize
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    """Every registered schedule, its provider and the first line of its docstring."""
+    """Every registered schedule, its provider and the first sentence of its docstring; with
+    NAME, that schedule in full: signature, arguments, formula and an example config."""
     registry = plugin_state.registry()
+    if args.name is not None:
+        describe(registry.entry(args.name), out)
+        return 0
     entries = registry.entries()
     width = max(len(e.name) for e in entries)
     provider_width = max(len(e.provider) for e in entries)
     for entry in entries:
-        summary = re.sub(r":[\w:]+:`([^`]*)`", r"\1", entry.summary).replace("``", "")
-        summary = summary if len(summary) <= 80 else summary[:77] + "..."
-        out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  {summary}\n")
+        out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  ")
+        out.write(f"{first_sentence(entry)}\n")
     for name, providers in registry.conflicts().items():
         out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
     failures = plugin_state.failures()
     if failures:
         out.write(f"\n{len(failures)} plugin problem(s): run `lrkit plugins` for details\n")
+    out.write("\n`lrkit list NAME`: one schedule's arguments, formula and an example config\n")
     return 0
 
 

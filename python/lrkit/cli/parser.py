@@ -127,7 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
         child.set_defaults(run=run)
         return child
 
-    command("list", cmd_list, "every registered schedule")
+    listing = command("list", cmd_list, "every registered schedule, or one in full")
+    listing.add_argument(
+        "name", metavar="NAME", nargs="?", help="a schedule's name: its arguments and formula"
+    )
     show = command("show", cmd_show, "summary and values at key steps")
     show.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     _run_options(show)
