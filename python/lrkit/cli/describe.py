@@ -147,7 +147,7 @@ def _required(entry: Entry) -> list[tuple[str, str, Any]] | None:
     except (TypeError, ValueError):
         return None
     kinds = {"float": "real", "Duration": "duration", "int": "duration"}
-    required = []
+    required: list[tuple[str, str, Any]] = []
     for p in parameters:
         if p.default is p.empty:
             kind = kinds.get(p.annotation if isinstance(p.annotation, str) else "", "")
