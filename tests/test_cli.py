@@ -494,3 +494,56 @@ def test_per_group_schedules_show_table_and_plot_one_column_per_group(
 def test_every_registered_schedule_has_a_summary_for_list() -> None:
     missing = [e.name for e in plugins.registry().entries() if not e.summary]
     assert missing == []
+
+
+WARMED = (
+    '{"name": "warmup", "schedule": {"name": "cosine", "start": 0.1, "end": %s, "length": 900}, '
+    '"length": 100}'
+)
+
+
+def _plotted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    import lrkit.plot
+
+    drawn: list[object] = []
+    monkeypatch.setattr(lrkit.plot, "plot", lambda curves, *a, **k: drawn.extend(curves) or "x")
+    return drawn
+
+
+def test_plot_legends_tell_apart_schedules_that_differ_in_nested_arguments(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    drawn = _plotted(monkeypatch)
+    configs = [WARMED % "0.0", WARMED % "0.01"]
+    assert run(capsys, "plot", *configs, "--steps", "1000", "-o", str(tmp_path / "p.png"))[0] == 0
+    labels = [c.label for c in drawn]  # type: ignore[attr-defined]
+    assert labels == [
+        "warmup(schedule=cosine(start=0.1, end=0.0, length=900), length=100)",
+        "warmup(schedule=cosine(start=0.1, end=0.01, length=900), length=100)",
+    ]
+
+
+def test_long_legends_show_only_the_arguments_that_differ() -> None:
+    from lrkit.cli.inputs import labels_of
+
+    base = {"name": "constant", "value": 1.0}
+    tail = {"name": "linear", "start": 1.0, "end": 0.0, "length": {"epochs": 30}}
+    one = {"name": "sequence", "schedules": [base, tail], "boundaries": [100]}
+    two = {"name": "sequence", "schedules": [base, {**tail, "end": 0.5}], "boundaries": [100]}
+    assert labels_of([one, two]) == [
+        "sequence(schedules[1].end=0.0)",
+        "sequence(schedules[1].end=0.5)",
+    ]
+    assert labels_of([base, base])[0] == labels_of([base, base])[1]  # the same schedule twice
+
+
+def test_plot_label_names_each_curve(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    drawn = _plotted(monkeypatch)
+    out = str(tmp_path / "p.png")
+    argv = ["plot", COSINE, "constant:value=0.05", "--steps", "100", "-o", out]
+    assert run(capsys, *argv, "--label", "main", "--label", "flat")[0] == 0
+    assert [c.label for c in drawn] == ["main", "flat"]  # type: ignore[attr-defined]
+    status, _, err = run(capsys, *argv, "--label", "main")
+    assert status == 2 and "--label was given 1 time(s) for 2 CONFIG(s)" in err

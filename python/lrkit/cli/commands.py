@@ -11,7 +11,7 @@ from typing import TextIO
 
 from lrkit import plugins as plugin_state
 from lrkit.cli.describe import describe, first_sentence
-from lrkit.cli.inputs import label_of, load_schedule, run_steps
+from lrkit.cli.inputs import CliError, label_of, labels_of, load_schedule, run_steps
 from lrkit.cli.writers import (
     check_output,
     write_csv,
@@ -113,12 +113,18 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     steps = run_steps(args)
     spe = args.steps_per_epoch
     check_output(args.output)
+    loaded = [load_schedule(text, steps=steps, steps_per_epoch=spe) for text in args.configs]
+    labels = args.label or labels_of([config for _, config in loaded])
+    if len(labels) != len(loaded):
+        raise CliError(
+            f"--label was given {len(labels)} time(s) for {len(loaded)} CONFIG(s): give one "
+            "--label per CONFIG, in order, or none"
+        )
     curves = []
-    for text in args.configs:
-        schedule, config = load_schedule(text, steps=steps, steps_per_epoch=spe)
+    for (schedule, config), label in zip(loaded, labels, strict=True):
         children = config.get("schedules") if config["name"] == "per_group" else None
-        group_labels = [label_of(c) for c in children] if isinstance(children, list) else None
-        curves.append(Curve(schedule, label_of(config), args.groups, group_labels))
+        group_labels = labels_of(children) if isinstance(children, list) else None
+        curves.append(Curve(schedule, label, args.groups, group_labels))
     path = plot(
         curves,
         steps,

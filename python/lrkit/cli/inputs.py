@@ -62,23 +62,61 @@ def _plugin_hint() -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def label_of(config: dict[str, Any], limit: int = 70) -> str:
-    """A short legend label: ``name(k=v, ...)`` with nested configs shown by name."""
+def _show(value: Any, nested: bool) -> str:
+    if isinstance(value, dict) and "name" in value:
+        return label_of(value, math.inf) if nested else f"{value['name']}(...)"
+    if isinstance(value, dict) and set(value) == {"epochs"}:
+        return f"{value['epochs']:g}ep"
+    if isinstance(value, dict) and set(value) == {"fraction"}:
+        return f"{100 * value['fraction']:g}%"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v, nested) for v in value) + "]"
+    return json.dumps(value) if isinstance(value, dict) else str(value)
 
-    def show(value: Any) -> str:
-        if isinstance(value, dict) and "name" in value:
-            return f"{value['name']}(...)"
-        if isinstance(value, dict) and set(value) == {"epochs"}:
-            return f"{value['epochs']:g}ep"
-        if isinstance(value, dict) and set(value) == {"fraction"}:
-            return f"{100 * value['fraction']:g}%"
-        if isinstance(value, list):
-            return "[" + ", ".join(show(v) for v in value) + "]"
-        return json.dumps(value) if isinstance(value, dict) else str(value)
 
-    args = ", ".join(f"{k}={show(v)}" for k, v in config.items() if k != "name")
+def label_of(config: dict[str, Any], limit: float = 70, *, nested: bool = True) -> str:
+    """A legend label: ``name(k=v, ...)``, nested configs in full (or by name only), cut to
+    ``limit`` characters."""
+    args = ", ".join(f"{k}={_show(v, nested)}" for k, v in config.items() if k != "name")
     label = f"{config['name']}({args})"
-    return label if len(label) <= limit else label[: limit - 3] + "..."
+    if len(label) <= limit:
+        return label
+    if nested:
+        return label_of(config, limit, nested=False)
+    return label[: int(limit) - 3] + "..."
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """``{"schedule.length": 100, ...}``: every argument of a config, nested ones by path."""
+    if isinstance(value, dict) and "name" in value:
+        found = {path + "name": value["name"]} if path else {}
+        for key, item in value.items():
+            if key != "name":
+                found.update(_leaves(item, f"{path}{key}."))
+        return found
+    if isinstance(value, list) and any(isinstance(v, dict) and "name" in v for v in value):
+        found = {}
+        for i, item in enumerate(value):
+            found.update(_leaves(item, f"{path[:-1]}[{i}]."))
+        return found
+    return {path[:-1]: _show(value, True)}
+
+
+def labels_of(configs: list[dict[str, Any]], limit: int = 70) -> list[str]:
+    """Legend labels that tell the configs apart: each one's ``label_of`` when those fit and
+    differ; else the name and the arguments (nested ones by path) where the configs differ."""
+    full = [label_of(c, math.inf) for c in configs]
+    if all(len(label) <= limit for label in full) and len(set(full)) == len(full):
+        return full
+    leaves = [_leaves(c) for c in configs]
+    paths = [p for p in dict.fromkeys(p for found in leaves for p in found)]
+    differ = [p for p in paths if len({found.get(p, "-") for found in leaves}) > 1]
+    labels = []
+    for config, found in zip(configs, leaves, strict=True):
+        shown = ", ".join(f"{p}={found.get(p, '-')}" for p in differ)
+        label = f"{config['name']}({shown})" if differ else label_of(config, limit)
+        labels.append(label if len(label) <= limit else label[: limit - 3] + "...")
+    return labels
 
 
 def run_steps(args: argparse.Namespace) -> int:

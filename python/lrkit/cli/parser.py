@@ -142,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(plot)
     plot.add_argument("-o", "--output", required=True, metavar="FILE.png", help="image to write")
     plot.add_argument("--log", action="store_true", help="logarithmic value axis")
+    plot.add_argument(
+        "--label",
+        action="append",
+        metavar="TEXT",
+        help="legend text of a CONFIG, once per CONFIG in order (default: each schedule, "
+        "shown by the arguments in which they differ)",
+    )
     plot.add_argument("--title", help="figure title (default: the schedule)")
     plot.add_argument("--ylabel", default="learning rate", help="value axis label")
 
