@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -381,19 +382,53 @@ def test_decimate_keeps_extremes() -> None:
     assert steps[0] == 1000 and steps[-1] == 1099
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_progress_is_silent_when_quick_and_reports_when_slow() -> None:
-    quiet = io.StringIO()
+    quiet = _Terminal()
     p = summary.Progress("x", 10, stream=quiet)
     p.update(5)
     p.finish()
     assert quiet.getvalue() == ""
-    loud = io.StringIO()
-    p = summary.Progress("work", 10, stream=loud, after=0.0, interval=0.0)
+    loud = _Terminal()
+    p = summary.Progress("work", 10, stream=loud, after=0.0)
     p.update(5)
     p.finish()
-    assert loud.getvalue().splitlines()[0] == "work:  50.0% (5/10)"
-    assert loud.getvalue().splitlines()[1].startswith("work: done in ")
-    off = io.StringIO()
-    p = summary.Progress("off", 10, stream=off, enabled=False, after=0.0, interval=0.0)
+    shown = loud.getvalue()
+    assert "work:" in shown and "5/10" in shown and "\r" in shown  # drawn in place
+    assert shown.splitlines()[-1].startswith("work: done in ")
+    off = _Terminal()
+    p = summary.Progress("off", 10, stream=off, enabled=False, after=0.0)
     p.update(5)
     assert off.getvalue() == ""
+
+
+def test_progress_draws_nothing_into_a_file_or_pipe() -> None:
+    log = io.StringIO()  # not a terminal
+    p = summary.Progress("work", 10, stream=log, after=0.0)
+    p.update(5)
+    p.finish()
+    assert log.getvalue() == ""
+
+
+@pytest.mark.parametrize("tqdm_installed", [True, False], ids=["tqdm", "plain"])
+def test_progress_counts_each_pass_of_show_in_steps(
+    tqdm_installed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lrkit show`` reads the run twice: one bar per pass, each up to its own steps (not a
+    total of twice the run)."""
+    if not tqdm_installed:
+        monkeypatch.setitem(sys.modules, "tqdm", None)
+    screen = _Terminal()
+    progress = summary.Progress("show", 0, stream=screen, after=0.0)
+    steps = 3 * summary.CHUNK_ELEMENTS
+    summary.summarize(lrkit.linear(start=0.0, end=1.0, length=steps // 2), steps, progress=progress)
+    shown = screen.getvalue()
+    assert "show (pass 1 of 2)" in shown and "show (pass 2 of 2)" in shown
+    counts = shown.replace(",", "")
+    assert f"{steps}/{steps}" in counts  # the first pass: the whole run
+    assert str(2 * steps) not in counts
+    assert shown.splitlines()[-1].startswith("show: done in ")

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 import numpy as np
 
@@ -24,9 +24,13 @@ FLOOR_RTOL = 1e-12
 
 
 class Progress:
-    """Progress of a long computation on stderr, at most every ``interval`` seconds.
+    """Progress of a long computation: an in-place bar with its rate and ETA on stderr when
+    that is a terminal (tqdm's when tqdm is installed, else one line rewritten in place), and
+    nothing otherwise (a log file or a pipe gets no progress lines).
 
-    Silent unless ``enabled`` and the work takes longer than ``after`` seconds.
+    Silent unless ``enabled`` and the work takes longer than ``after`` seconds; ``tty`` forces
+    the terminal check either way. Work done in passes over the run (``lrkit show`` reads it
+    twice) gets one bar per pass (:meth:`next_pass`), each counting that pass's steps.
     """
 
     def __init__(
@@ -37,13 +41,15 @@ class Progress:
         enabled: bool = True,
         stream: TextIO | None = None,
         after: float = 0.5,
-        interval: float = 0.5,
+        tty: bool | None = None,
     ) -> None:
-        self.label, self.total, self.enabled = label, max(total, 1), enabled
         self.stream = stream if stream is not None else sys.stderr
-        self.after, self.interval = after, interval
+        terminal = tty if tty is not None else _is_terminal(self.stream)
+        self.name, self.label = label, label
+        self.total, self.enabled = max(total, 1), enabled and terminal
+        self.after = after
         self.started = time.perf_counter()
-        self._last = self.started
+        self._bar: _Bar | None = None
         self._shown = False
         self.done = 0
 
@@ -52,23 +58,89 @@ class Progress:
         self.update(self.done + units)
 
     def update(self, done: int) -> None:
-        """Report ``done`` of ``total`` units when it is time to."""
+        """``done`` of ``total`` units are done: drawn once the work has run ``after`` s."""
         self.done = done
-        now = time.perf_counter()
-        if not self.enabled or now - self.started < self.after or now - self._last < self.interval:
+        if not self.enabled:
             return
-        self._last, self._shown = now, True
-        self.stream.write(
-            f"{self.label}: {100 * done / self.total:5.1f}% ({done:,}/{self.total:,})\n"
-        )
-        self.stream.flush()
+        if self._bar is None:
+            if time.perf_counter() - self.started < self.after:
+                return
+            self._bar = _bar(self.label, self.total, self.stream)
+            self._shown = True
+        self._bar.update(done)
+
+    def next_pass(self, part: str, total: int) -> None:
+        """Closes this pass's bar; the next counts ``total`` units, labelled ``name (part)``."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        self.label, self.total, self.done = f"{self.name} ({part})", max(total, 1), 0
 
     def finish(self) -> None:
-        """Say how long it took, if progress was shown."""
+        """Closes the bar and says how long it all took, if anything was shown."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
         if self._shown:
             elapsed = time.perf_counter() - self.started
-            self.stream.write(f"{self.label}: done in {elapsed:.1f} s\n")
+            self.stream.write(f"{self.name}: done in {elapsed:.1f} s\n")
             self.stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+class _Bar(Protocol):
+    def update(self, done: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _bar(label: str, total: int, stream: TextIO) -> _Bar:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _Line(label, total, stream)
+    return _TqdmBar(tqdm(total=total, desc=label, unit="step", file=stream))
+
+
+class _TqdmBar:
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def update(self, done: int) -> None:
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class _Line:
+    """Without tqdm: ``label:  42.0% (420/1,000) ETA 3 s``, rewritten in place twice a second."""
+
+    def __init__(self, label: str, total: int, stream: TextIO, interval: float = 0.5) -> None:
+        self.label, self.total, self.stream, self.interval = label, total, stream, interval
+        self.started = time.perf_counter()
+        self.last = -math.inf
+
+    def update(self, done: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < self.interval and done < self.total:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        eta = f" ETA {(self.total - done) / rate:.0f} s" if 0 < done < self.total else ""
+        percent = 100 * done / self.total
+        self.stream.write(f"\r{self.label}: {percent:5.1f}% ({done:,}/{self.total:,}){eta}\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
 
 
 def chunks(
@@ -164,8 +236,8 @@ def summarize(
     (the sum of the values over the steps) of each column, in two passes over table chunks."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    if progress is not None:
-        progress.total = 2 * steps  # two passes; the second starts at the peak
+    if progress is not None:  # two passes: the peaks, then the floors from the peaks on
+        progress.next_pass("pass 1 of 2", steps)
     first_block = schedule.table(1, base=base).reshape(1, -1)
     peak, peak_step = first_block[0].copy(), np.zeros(first_block.shape[1], dtype=np.int64)
     minimum, minimum_step = peak.copy(), peak_step.copy()
@@ -177,7 +249,7 @@ def summarize(
         sums.append(block.sum(axis=0))
         final = block[-1].copy()
     if progress is not None:
-        progress.total = 2 * steps - int(peak_step.min())
+        progress.next_pass("pass 2 of 2", steps - int(peak_step.min()))
     floor, floor_step, floor_steps = _floor(schedule, steps, base, peak_step, progress)
     if progress is not None:
         progress.finish()
