@@ -102,7 +102,7 @@ class _Bar(Protocol):
 
 def _bar(label: str, total: int, stream: TextIO) -> _Bar:
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
         return _Line(label, total, stream)
     return _TqdmBar(tqdm(total=total, desc=label, unit="step", file=stream))
