@@ -548,3 +548,15 @@ def test_plot_label_names_each_curve(
     assert [c.label for c in drawn] == ["main", "flat"]  # type: ignore[attr-defined]
     status, _, err = run(capsys, *argv, "--label", "main")
     assert status == 2 and "--label was given 1 time(s) for 2 CONFIG(s)" in err
+
+
+def test_help_texts_point_at_the_command_not_at_files(capsys: pytest.CaptureFixture[str]) -> None:
+    """A wheel has no docs folder: the help says where to look from the command itself."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "lrkit list NAME" in out and "docs/" not in out
+    for command in ("list", "show", "plot", "table", "plugins", "bench"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "docs/" not in capsys.readouterr().out, command

@@ -22,8 +22,8 @@ MAX_BENCH_STEPS = 100_000_000
 
 def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     """Without CONFIG: the performance report, lrkit against numpy and torch on every target
-    (docs/performance.md); with CONFIG: that schedule's table, the C++ engine against its numpy
-    closed form (where lrkit.bench has one) and a Python loop."""
+    (each with the ratio it asks for); with CONFIG: that schedule's table, the C++ engine
+    against its numpy closed form (where lrkit.bench has one) and a Python loop."""
     if args.config:
         extra = [flag for flag, on in (("--quick", args.quick), ("--json", args.json),
                                        ("--plot", args.plot is not None)) if on]  # fmt: skip

@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Look at learning-rate schedules before training.",
         epilog="CONFIG examples: 'cosine:start=0.1,end=0,length=90ep', "
         "'multistep:start=0.1,gamma=0.1,milestones=[30ep,60ep]', schedule.yaml. "
-        "See docs/cli.md.",
+        "`lrkit list` names every schedule; `lrkit list NAME` shows one's arguments, formula "
+        "and an example config; `lrkit COMMAND --help` each command's options.",
     )
     _flags(parser, False)
     parser.add_argument("--version", action="version", version=f"lrkit {lrkit.__version__}")
