@@ -188,14 +188,14 @@ bad_lengths = (
     | st.integers(min_value=2**53 + 1)
     | st.floats(allow_nan=True).filter(lambda x: x != int(x) if math.isfinite(x) else True)
     # not 3.0: an integral float is a step count (lrkit._checks.whole)
-    | st.sampled_from([True, "5", None, 3.5, np.float64(4.5)])
+    | st.sampled_from([True, "five", "5 steps", "-5", "1.5", None, 3.5, np.float64(4.5)])
 )
 bad_milestone_lists = st.one_of(
     st.lists(st.integers(0, 100), min_size=2, max_size=5).filter(
         lambda m: any(a >= b for a, b in itertools.pairwise(m))
     ),
     st.integers(max_value=-1).map(lambda m: [m]),
-    st.sampled_from([[1.5], [True], ["3"], 7, "57"]),
+    st.sampled_from([[1.5], [True], ["3x"], 7, "57"]),
 )
 
 

@@ -7,17 +7,31 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lrkit.units import MAX_STEPS, Duration, Epochs, Fraction
+from lrkit.units import DURATION_FORMS, MAX_STEPS, Duration, Epochs, Fraction, parse_duration
 
 
 def real(owner: str, name: str, value: Any) -> float:
     """A finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}{_text_hint(value)}")
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
     return number
+
+
+def _text_hint(value: Any) -> str:
+    """Why a number may have arrived as text: YAML 1.1 (PyYAML) reads ``1e-3`` as a string."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return (
+        " (a string, not a number: YAML reads an exponent without a decimal point, like 1e-3, "
+        "as text; write 1.0e-3 or 0.001)"
+    )
 
 
 def span(owner: str, low_name: str, low: float, high_name: str, high: float) -> None:
@@ -75,20 +89,29 @@ def duration(owner: str, name: str, value: Any, *, minimum: int = 1) -> Duration
     ``minimum=1`` is for lengths and periods, ``minimum=0`` for points in time (milestones,
     boundaries, knots).
     """
+    given = value
+    if isinstance(value, str):
+        parsed = parse_duration(value)
+        if parsed is None:
+            raise TypeError(
+                f"{owner}: {name} must be a number of steps, lrkit.epochs(x), lrkit.fraction(x) "
+                f"or a string {DURATION_FORMS}, got {given!r}"
+            )
+        value = parsed
     if isinstance(value, (Epochs, Fraction)):
         if minimum > 0 and value.value == 0:
-            raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
+            raise ValueError(f"{owner}: {name} must be > 0, got {given!r}")
         return value
     steps = whole(value)
     if steps is None:
         raise TypeError(
             f"{owner}: {name} must be an int number of steps, lrkit.epochs(x) or "
-            f"lrkit.fraction(x), got {value!r}"
+            f"lrkit.fraction(x), got {given!r}"
         )
     if steps < minimum:
-        raise ValueError(f"{owner}: {name} must be >= {minimum} steps, got {value!r}")
+        raise ValueError(f"{owner}: {name} must be >= {minimum} steps, got {given!r}")
     if steps > MAX_STEPS:
-        raise ValueError(f"{owner}: {name} must be <= 2**53 steps (MAX_STEPS), got {value!r}")
+        raise ValueError(f"{owner}: {name} must be <= 2**53 steps (MAX_STEPS), got {given!r}")
     return steps
 
 

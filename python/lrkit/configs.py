@@ -34,6 +34,13 @@ written        meaning                                config data
 ``0.05frac``   the same, as a fraction                ``{"fraction": 0.05}``
 =============  =====================================  ======================
 
+The written forms also work inside config data and in Python wherever a duration goes
+(``{"length": "10ep"}``, ``milestones: [30ep, 60ep]`` in YAML, ``lrkit.cosine(1, 0, "5%")``),
+as does any mapping or sequence (OmegaConf/Hydra's ``DictConfig`` and ``ListConfig``), nested
+at any depth. A number given as text (PyYAML reads ``1e-3``, without a decimal point, as a
+string) is refused with an error that says so: lrkit does not guess numbers from strings
+outside the short form.
+
 In JSON (text, files, objects in the short form) a key given twice in one object is an error,
 not "the last one wins".
 """
@@ -47,9 +54,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from lrkit import units
+
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_DURATION = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>ep|epochs?|%|frac)$")
+_NUMBER = units.NUMBER_TEXT
 
 
 class ConfigError(ValueError):
@@ -168,7 +176,7 @@ def parse_value(raw: str, *, where: str = "value") -> Any:
             f"{where}: a nested schedule must be a JSON object in the short form, like "
             f'{{"name": "{nested}", ...}}'
         )
-    duration = _DURATION.match(raw)
+    duration = units.DURATION_TEXT.match(raw)
     if duration:
         number = _number(duration["number"])
         unit = duration["unit"]

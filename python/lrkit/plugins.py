@@ -36,7 +36,7 @@ from lrkit import schedule as _schedule
 from lrkit._version import __version__
 from lrkit.names import DuplicateScheduleError, Factory, Registry
 from lrkit.schedule import ORIGIN_ATTR, Schedule, encode
-from lrkit.units import Epochs, Fraction, to_steps
+from lrkit.units import DURATION_TEXT, Epochs, Fraction, parse_duration, to_steps
 
 #: Modules whose hooks register the built-in schedules, exactly like a plugin's would.
 BUILTIN_MODULES = ("lrkit.builtins",)
@@ -348,7 +348,7 @@ class Catalog:
             if set(value) == {"fraction"}:
                 return Fraction(value["fraction"])
             return {k: self.decode(v) for k, v in value.items()}
-        if isinstance(value, list):
+        if _is_sequence(value):  # a list, a tuple, OmegaConf's ListConfig...
             return [self.decode(v) for v in value]
         return value
 
@@ -383,11 +383,17 @@ class Catalog:
                 )
                 for k, v in config.items()
             }
-        if isinstance(config, list):
+        if _is_sequence(config):
             return [
                 resolve(v, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where)
                 for v in config
             ]
+        if isinstance(config, str) and DURATION_TEXT.match(config.strip()):  # "10ep", "5%"
+            duration = parse_duration(config)
+            if isinstance(duration, (Epochs, Fraction)):
+                return to_steps(
+                    duration, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where
+                )
         return config
 
 
@@ -483,3 +489,8 @@ def load_with(plugin: object, *, name: str = "inline") -> PluginState:
         lrkit.create({"name": "my_schedule", ...})
     """
     return CATALOG.load_with(plugin, name=name)
+
+
+def _is_sequence(value: Any) -> bool:
+    """A list-like config value (a list, a tuple, OmegaConf's ListConfig), not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))

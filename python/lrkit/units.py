@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Union
 
@@ -115,3 +116,32 @@ def steps_of(duration: Duration, where: str) -> int:
             f".resolve({need}=...) on the schedule before evaluating it"
         )
     return duration
+
+
+NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+#: A duration as text: a number and its unit (``10ep``, ``10 epochs``, ``5%``, ``0.05frac``).
+DURATION_TEXT = re.compile(rf"^(?P<number>{NUMBER_TEXT})\s*(?P<unit>ep|epochs?|%|frac)$")
+#: The forms :func:`parse_duration` reads, for error messages.
+DURATION_FORMS = "'250' (steps), '10ep' (epochs), '5%' or '0.05frac' (of the run)"
+
+
+def parse_duration(text: str) -> Duration | None:
+    """The duration a string spells (``"250"``, ``"10ep"``, ``"5%"``, ``"0.05frac"``), or None.
+
+    >>> parse_duration("10ep"), parse_duration("5%"), parse_duration("250")
+    (epochs(10), fraction(0.05), 250)
+    """
+    text = text.strip().replace("_", "")
+    match = DURATION_TEXT.match(text)
+    if match is None:  # a plain number of steps, integral ("1e5", as YAML may leave it)
+        if not re.fullmatch(NUMBER_TEXT, text):
+            return None
+        steps = float(text)
+        return int(steps) if math.isfinite(steps) and steps.is_integer() else None
+    number_text = match["number"]
+    number = float(number_text)
+    if re.fullmatch(r"[+-]?\d+", number_text):
+        number = int(number_text)
+    if match["unit"] == "%":
+        return Fraction(number / 100)
+    return Fraction(number) if match["unit"] == "frac" else Epochs(number)
