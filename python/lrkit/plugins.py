@@ -389,10 +389,10 @@ class Catalog:
                 for v in config
             ]
         if isinstance(config, str) and DURATION_TEXT.match(config.strip()):  # "10ep", "5%"
-            duration = parse_duration(config)
-            if isinstance(duration, (Epochs, Fraction)):
+            written = parse_duration(config)
+            if isinstance(written, (Epochs, Fraction)):
                 return to_steps(
-                    duration, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where
+                    written, total_steps=total_steps, steps_per_epoch=steps_per_epoch, where=where
                 )
         return config
 
