@@ -154,9 +154,21 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "linear":
         return lrkit.linear(start=draw(values), end=draw(values), length=draw(lengths))
     if kind == "cosine":
-        return lrkit.cosine(start=draw(values), end=draw(values), length=draw(lengths))
+        exponent = draw(st.just(1.0) | st.floats(min_value=0.1, max_value=4.0))
+        return lrkit.cosine(
+            start=draw(values), end=draw(values), length=draw(lengths), exponent=exponent
+        )
     if kind == "exponential":
-        return lrkit.exponential(start=draw(values), gamma=draw(decays))
+        end = draw(st.none() | values)
+        growth = end is not None and draw(st.booleans())  # growth only up to a ceiling
+        return lrkit.exponential(
+            start=draw(values),
+            gamma=draw(st.floats(1.0, 1.1) if growth else decays),
+            every=draw(st.just(1) | lengths),
+            staircase=draw(st.booleans()),
+            begin=draw(st.just(0) | lengths),
+            end=end,
+        )
     if kind == "step":
         return lrkit.step(start=draw(values), gamma=draw(decays), every=draw(lengths))
     if kind == "multistep":

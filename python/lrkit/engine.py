@@ -81,12 +81,13 @@ def _linear(s: prim.Linear) -> Node:
 
 @lower.register(prim.Cosine)
 def _cosine(s: prim.Cosine) -> Node:
-    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"))
+    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"), s.exponent)
 
 
 @lower.register(prim.Exponential)
 def _exponential(s: prim.Exponential) -> Node:
-    return core.Exponential(s.start, s.gamma)
+    every, begin = s._steps()
+    return core.Exponential(s.start, s.gamma, every, s.staircase, begin, s.end)
 
 
 @lower.register(prim.Step)
