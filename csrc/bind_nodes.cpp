@@ -76,9 +76,12 @@ void register_nodes(py::module_& m) {
   NodeClass<Linear>(m, "Linear")
       .def(py::init<double, double, Step>(), py::arg("start"), py::arg("end"), py::arg("length"));
   NodeClass<Cosine>(m, "Cosine")
-      .def(py::init<double, double, Step>(), py::arg("start"), py::arg("end"), py::arg("length"));
+      .def(py::init<double, double, Step, double>(), py::arg("start"), py::arg("end"),
+           py::arg("length"), py::arg("exponent") = 1.0);
   NodeClass<Exponential>(m, "Exponential")
-      .def(py::init<double, double>(), py::arg("start"), py::arg("gamma"));
+      .def(py::init<double, double, Step, bool, Step, std::optional<double>>(), py::arg("start"),
+           py::arg("gamma"), py::arg("every") = 1, py::arg("staircase") = false,
+           py::arg("begin") = 0, py::arg("end") = py::none());
   NodeClass<StepDecay>(m, "StepDecay")
       .def(py::init<double, double, Step>(), py::arg("start"), py::arg("gamma"), py::arg("every"));
   NodeClass<MultiStep>(m, "MultiStep")

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "checks.hpp"
@@ -64,36 +65,71 @@ class Linear final : public Node {
   Step length_;
 };
 
-// end + (start - end) * (1 + cos(pi * t / L)) / 2 for 0 < t < L (clamped), start at 0, then end.
+// end + (start - end) * ((1 + cos(pi * t / L)) / 2) ** exponent for 0 < t < L (clamped), start
+// at 0, then end. exponent == 1: end + (start - end) * (1 + cos(pi * t / L)) / 2 with vmath's
+// vectorised cos (the cosine family's contract); any other exponent: libm's cos and pow, the
+// calls math.cos and ** make, so the values are the reference's bit for bit.
 class Cosine final : public Node {
  public:
-  Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {
+  Cosine(double start, double end, Step length, double exponent)
+      : start_(start), end_(end), length_(length), exponent_(exponent) {
     require_at_least(length, 1, "Cosine", "length");
   }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
+    const double start = start_, end = end_, exponent = exponent_;
+    if (exponent != 1.0) {
+      fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
+        return end + (start - end) * std::pow((1.0 + std::cos(kPi * t / L)) / 2.0, exponent);
+      });
+      return;
+    }
     // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
-    const double half = (start_ - end_) / 2.0;
-    fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
-      return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
+    const double half = (start - end) / 2.0;
+    fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
+      return end + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
     });
   }
 
  private:
   double start_, end_;
   Step length_;
+  double exponent_;
 };
 
-// start * gamma ** t.
+// start for t <= begin, else start * gamma ** p with p = (t - begin) / every, or the whole
+// (t - begin) // every with staircase; bounded by end (when given) at every step: max(value, end)
+// for gamma < 1, min(value, end) otherwise. The defaults give start * gamma ** t.
 class Exponential final : public Node {
  public:
-  Exponential(double start, double gamma) : start_(start), gamma_(gamma) {}
+  Exponential(double start, double gamma, Step every, bool staircase, Step begin,
+              std::optional<double> end)
+      : start_(start), gamma_(gamma), every_(every), staircase_(staircase), begin_(begin),
+        end_(end) {
+    require_at_least(every, 1, "Exponential", "every");
+    require_at_least(begin, 0, "Exponential", "begin");
+  }
   void fill(Step t0, Step n, double* out) const override {
-    for (Step i = 0; i < n; ++i) out[i] = start_ * std::pow(gamma_, static_cast<double>(t0 + i));
+    const double every = static_cast<double>(every_);
+    for (Step i = 0; i < n; ++i) {
+      const Step elapsed = t0 + i - begin_;
+      double v = start_;
+      if (elapsed > 0) {
+        const double p = staircase_ ? static_cast<double>(elapsed / every_)
+                                    : static_cast<double>(elapsed) / every;
+        v = start_ * std::pow(gamma_, p);
+      }
+      if (end_) v = gamma_ < 1.0 ? std::max(v, *end_) : std::min(v, *end_);
+      out[i] = v;
+    }
   }
 
  private:
   double start_, gamma_;
+  Step every_;
+  bool staircase_;
+  Step begin_;
+  std::optional<double> end_;
 };
 
 // start * gamma ** (t // every).

@@ -59,11 +59,18 @@ def _(s: P.Linear | P.Cosine | P.Polynomial | T.CosineAnnealing) -> float:
     return max(abs(s.start), abs(s.end))
 
 
-@magnitude.register(P.Exponential)
 @magnitude.register(P.Step)
 @magnitude.register(P.MultiStep)
-def _(s: P.Exponential | P.Step | P.MultiStep) -> float:
+def _(s: P.Step | P.MultiStep) -> float:
     return abs(s.start) if s.gamma <= 1.0 else math.inf
+
+
+@magnitude.register
+def _(s: P.Exponential) -> float:
+    bounds = [] if s.end is None else [abs(s.end)]
+    if s.gamma <= 1.0 or (s.end is not None and s.start >= 0.0):  # decays, or capped by end
+        return max([abs(s.start), *bounds])
+    return math.inf
 
 
 @magnitude.register
@@ -158,10 +165,16 @@ def bound(s: lrkit.Schedule) -> float:
     return 0.0  # exact: the reference's operations in the reference's order (or a callback)
 
 
-@bound.register(P.Cosine)
+@bound.register
+def _(s: P.Cosine) -> float:
+    if s.exponent != 1.0:  # libm's cos and pow, as the reference: exact
+        return 0.0
+    return COS_ULPS * ulp(max(magnitude(s), abs(s.start - s.end)))
+
+
 @bound.register(Y.CosineRestarts)
 @bound.register(T.CosineAnnealing)
-def _(s: P.Cosine | Y.CosineRestarts | T.CosineAnnealing) -> float:
+def _(s: Y.CosineRestarts | T.CosineAnnealing) -> float:
     return COS_ULPS * ulp(max(magnitude(s), abs(s.start - s.end)))
 
 

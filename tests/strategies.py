@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import lrkit
 from lrkit import fields
+from lrkit.parity import optax as optax_parity
 from lrkit.parity import torch as torch_parity
 
 values = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, allow_infinity=False)
@@ -76,7 +77,31 @@ KINDS: dict[str, Callable[[Any, st.SearchStrategy[lrkit.Schedule]], st.SearchStr
     ),
     "child": lambda m, c: c,
     "children": lambda m, c: st.lists(c, min_size=1, max_size=3),
+    # lrkit.parity.optax's arguments
+    "optax_steps": lambda m, c: st.integers(-2, 300),
+    "optax_decay_rate": lambda m, c: st.just(0.0) | st.floats(0.01, 1.05),
+    "optax_boundaries_and_scales": lambda m, c: (
+        st.none()
+        | st.dictionaries(
+            st.integers(0, 300) | st.floats(-5.0, 300.0), st.floats(0.0, 2.0), max_size=4
+        )
+    ),
+    "optax_cosine_kwargs": lambda m, c: st.lists(optax_cycles(), min_size=1, max_size=3),
 }
+
+
+@st.composite
+def optax_cycles(draw: st.DrawFn) -> dict[str, float]:
+    """The arguments of one optax ``sgdr_schedule`` cycle (``warmup_cosine_decay_schedule``)."""
+    warmup = draw(st.integers(0, 50))
+    return {
+        "init_value": draw(values),
+        "peak_value": draw(values),
+        "warmup_steps": warmup,
+        "decay_steps": draw(st.integers(warmup + 1, warmup + 150)),
+        "end_value": draw(values),
+        "exponent": draw(st.sampled_from([1.0, 0.5, 2.0])),
+    }
 
 
 def declared(name: str, children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[Any]:
@@ -129,7 +154,16 @@ TUNED_LEAVES = [
     "torch_one_cycle_phases",
     "torch_cyclic",
 ]
-TUNED_COMBINATORS = ["warmup", "sequence", "product", "scale", "clip", "repeat", "noise"]
+TUNED_COMBINATORS = [
+    "warmup",
+    "sequence",
+    "product",
+    "scale",
+    "clip",
+    "repeat",
+    "noise",
+    "optax.join_schedules",
+]
 HAND_TUNED = {*TUNED_LEAVES, *TUNED_COMBINATORS, "per_group"}
 GENERIC_LEAVES = sorted(n for n in fields.CLASSES if n not in HAND_TUNED and not _takes_children(n))
 GENERIC_COMBINATORS = sorted(
@@ -154,9 +188,21 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "linear":
         return lrkit.linear(start=draw(values), end=draw(values), length=draw(lengths))
     if kind == "cosine":
-        return lrkit.cosine(start=draw(values), end=draw(values), length=draw(lengths))
+        exponent = draw(st.just(1.0) | st.floats(min_value=0.1, max_value=4.0))
+        return lrkit.cosine(
+            start=draw(values), end=draw(values), length=draw(lengths), exponent=exponent
+        )
     if kind == "exponential":
-        return lrkit.exponential(start=draw(values), gamma=draw(decays))
+        end = draw(st.none() | values)
+        growth = end is not None and draw(st.booleans())  # growth only up to a ceiling
+        return lrkit.exponential(
+            start=draw(values),
+            gamma=draw(st.floats(1.0, 1.1) if growth else decays),
+            every=draw(st.just(1) | lengths),
+            staircase=draw(st.booleans()),
+            begin=draw(st.just(0) | lengths),
+            end=end,
+        )
     if kind == "step":
         return lrkit.step(start=draw(values), gamma=draw(decays), every=draw(lengths))
     if kind == "multistep":
@@ -283,6 +329,12 @@ def combinator(
         low, high = sorted([draw(values), draw(values)])
         bounds = draw(st.sampled_from([(low, high), (low, None), (None, high)]))
         return lrkit.clip(draw(children), low=bounds[0], high=bounds[1])
+    if kind == "optax.join_schedules":  # boundaries in any order, one fewer than schedules
+        parts = draw(st.lists(children, min_size=1, max_size=3))
+        bounds = draw(
+            st.lists(st.integers(0, 400), min_size=len(parts) - 1, max_size=len(parts) - 1)
+        )
+        return optax_parity.join_schedules(parts, bounds)
     if kind == "noise":
         return lrkit.noise(
             draw(children), amount=draw(st.floats(0.0, 0.5)), seed=draw(st.integers(0, 99))

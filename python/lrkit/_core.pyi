@@ -22,10 +22,18 @@ class Linear(Node):
     def __init__(self, start: float, end: float, length: int) -> None: ...
 
 class Cosine(Node):
-    def __init__(self, start: float, end: float, length: int) -> None: ...
+    def __init__(self, start: float, end: float, length: int, exponent: float = 1.0) -> None: ...
 
 class Exponential(Node):
-    def __init__(self, start: float, gamma: float) -> None: ...
+    def __init__(
+        self,
+        start: float,
+        gamma: float,
+        every: int = 1,
+        staircase: bool = False,
+        begin: int = 0,
+        end: float | None = None,
+    ) -> None: ...
 
 class StepDecay(Node):
     def __init__(self, start: float, gamma: float, every: int) -> None: ...

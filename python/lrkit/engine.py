@@ -76,11 +76,13 @@ def _steps(where: str, value: Duration) -> int:
 #: How a field of each kind becomes a node constructor's argument (``where`` names it in errors).
 _ARGUMENT_OF_KIND: dict[str, Callable[[str, Any], Any]] = {
     "real": lambda where, value: value,
+    "optional_real": lambda where, value: value,
     "positive": lambda where, value: value,
     "integer": lambda where, value: value,
     "flag": lambda where, value: value,
     "reals": lambda where, value: list(value),
     "duration": _steps,
+    "optional_duration": lambda where, value: None if value is None else steps_of(value, where),
     "durations": lambda where, values: [steps_of(v, where) for v in values],
     "child": lambda where, value: node_of(value),
     "children": lambda where, values: [node_of(v) for v in values],

@@ -77,40 +77,96 @@ class Linear(Declared):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Declared):
-    """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``0 < t < L`` (clamped to the
-    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
+    """``end + (start - end) * ((1 + cos(pi * t / L)) / 2) ** exponent`` for ``0 < t < L``
+    (clamped to the endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``. With the default
+    ``exponent = 1`` the formula is evaluated as ``end + (start - end) * (1 + cos(pi * t / L)) /
+    2``."""
 
     config_name: ClassVar[str] = "cosine"
     node: ClassVar[str] = "Cosine"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
+    exponent: float = fields.positive(1.0)
 
     def _validate(self) -> None:
         check.span("cosine", "start", self.start, "end", self.end)
 
+    def arguments(self) -> dict[str, Any]:
+        # The default exponent is left out, so configs read the same as before it existed.
+        arguments = {"start": self.start, "end": self.end, "length": self.length}
+        return arguments if self.exponent == 1.0 else {**arguments, "exponent": self.exponent}
+
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
+        start, end, exponent = self.start, self.end, self.exponent
+        if exponent == 1.0:
+            return _interpolate(
+                step,
+                start,
+                end,
+                length,
+                lambda t: end + (start - end) * (1 + math.cos(math.pi * t / length)) / 2,
+            )
         return _interpolate(
             step,
-            self.start,
-            self.end,
+            start,
+            end,
             length,
-            lambda t: self.end + (self.start - self.end) * (1 + math.cos(math.pi * t / length)) / 2,
+            lambda t: end + (start - end) * ((1 + math.cos(math.pi * t / length)) / 2) ** exponent,
         )
+
+
+def _pow(x: float, y: float) -> float:
+    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
+    try:
+        result: float = x**y
+    except OverflowError:
+        return math.inf
+    return result
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Declared):
-    """``start * gamma ** t``."""
+    """``start`` for ``t <= begin``, else ``start * gamma ** p`` with ``p = (t - begin) / every``
+    (``staircase``: ``p = (t - begin) // every``, whole steps of ``every``). With ``end``, the
+    value is bounded by it at every step: ``max(value, end)`` when ``gamma < 1`` (a floor),
+    ``min(value, end)`` otherwise (a ceiling). The defaults give ``start * gamma ** t``."""
 
     config_name: ClassVar[str] = "exponential"
     node: ClassVar[str] = "Exponential"
     start: float = fields.real()
     gamma: float = fields.positive()
+    every: Duration = fields.duration(1)
+    staircase: bool = fields.flag(False)
+    begin: Duration = fields.duration(0, minimum=0)
+    end: float | None = fields.optional_real()
+
+    def arguments(self) -> dict[str, Any]:
+        # Options at their defaults are left out: configs read the same as before they existed.
+        arguments: dict[str, Any] = {"start": self.start, "gamma": self.gamma}
+        defaults = {"every": 1, "staircase": False, "begin": 0, "end": None}
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            if value != default or type(value) is not type(default):
+                arguments[name] = value
+        return arguments
+
+    def _steps(self) -> tuple[int, int]:
+        """``(every, begin)`` in steps."""
+        every = steps_of(self.every, "exponential(every=...)")
+        return every, steps_of(self.begin, "exponential(begin=...)")
 
     def value(self, step: int) -> float:
-        return self.start * self.gamma**step
+        every, begin = self._steps()
+        elapsed = step - begin
+        value = self.start
+        if elapsed > 0:
+            p = float(elapsed // every) if self.staircase else elapsed / every
+            value = self.start * _pow(self.gamma, p)
+        if self.end is not None:
+            value = max(value, self.end) if self.gamma < 1.0 else min(value, self.end)
+        return value
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -312,23 +368,48 @@ def linear(start: float, end: float, length: Duration) -> Linear:
 
 
 @constructor(Cosine)
-def cosine(start: float, end: float, length: Duration) -> Cosine:
-    """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
-    ``t < length``, else ``end``.
+def cosine(start: float, end: float, length: Duration, *, exponent: float = 1.0) -> Cosine:
+    """Half-cosine annealing: ``end + (start - end) * ((1 + cos(pi * t / length)) / 2) **
+    exponent`` for ``t < length``, else ``end``.
 
     ``start`` exactly at ``t = 0``; values clamped to the endpoints (float rounding of the
-    formula would otherwise leave them by an ulp).
+    formula would otherwise leave them by an ulp). ``exponent > 0`` reshapes the curve (optax's
+    ``cosine_decay_schedule(exponent=...)``): above 1 it leaves ``start`` sooner, below 1 later.
 
     >>> lrkit.cosine(start=1.0, end=0.0, length=4)(2)
     0.5
+    >>> lrkit.cosine(start=1.0, end=0.0, length=4, exponent=2.0)(2)
+    0.25
     """
-    return Cosine(start, end, length)
+    return Cosine(start, end, length, exponent)
 
 
 @constructor(Exponential)
-def exponential(start: float, gamma: float) -> Exponential:
-    """``start * gamma ** t`` (``gamma > 0``)."""
-    return Exponential(start, gamma)
+def exponential(
+    start: float,
+    gamma: float,
+    *,
+    every: Duration = 1,
+    staircase: bool = False,
+    begin: Duration = 0,
+    end: float | None = None,
+) -> Exponential:
+    """Exponential decay (``gamma < 1``) or growth (``gamma > 1``, ``gamma > 0``): ``start`` up
+    to step ``begin``, then ``start * gamma ** ((t - begin) / every)``, multiplied by ``gamma``
+    once per ``every`` steps; ``staircase=True`` makes the exponent whole,
+    ``(t - begin) // every``. ``end`` bounds every value: ``max(value, end)`` when decaying
+    (``gamma < 1``), ``min(value, end)`` when growing, so the curve stops at ``end`` and holds
+    it. With the defaults, ``start * gamma ** t``.
+
+    >>> lrkit.exponential(start=1.0, gamma=0.5)(3)
+    0.125
+    >>> s = lrkit.exponential(start=1.0, gamma=0.5, every=2, begin=1, end=0.3)
+    >>> [s(t) for t in (0, 1, 3, 5)]
+    [1.0, 1.0, 0.5, 0.3]
+    >>> lrkit.exponential(start=1.0, gamma=0.5, every=2, staircase=True)(3)
+    0.5
+    """
+    return Exponential(start, gamma, every, staircase, begin, end)
 
 
 @constructor(Step)
