@@ -8,6 +8,7 @@ of its fields, so a new schedule is in the random trees as soon as it is declare
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -207,13 +208,22 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "wsd":
         total = draw(st.integers(2, 300))
         warm = draw(st.integers(1, total - 1))
+        peak, end = draw(values), draw(values)
+        decay_shape = draw(st.sampled_from(lrkit.cycles.WSD_DECAY_SHAPES))
+        ratio = end / peak if peak != 0 else math.nan
+        if decay_shape == "exp" and not (ratio > 0 and math.isfinite(ratio)):
+            decay_shape = "power"  # a geometric decay needs endpoints of one sign
         return lrkit.wsd(
-            peak=draw(values),
+            peak=peak,
             warmup_length=warm,
             decay_length=draw(st.integers(1, total - warm)),
             total=total,
-            end=draw(values),
-            decay_shape=draw(st.sampled_from(["linear", "cosine", "square"])),
+            end=end,
+            decay_shape=decay_shape,
+            warmup_shape=draw(st.sampled_from(lrkit.cycles.WSD_WARMUP_SHAPES)),
+            stable=draw(st.sampled_from(["constant", "rsqrt"])),
+            stable_timescale=draw(st.none() | lengths),
+            decay_exponent=draw(st.floats(0.1, 4.0)),
         )
     if kind == "torch_cosine_annealing":
         return torch_parity.cosine_annealing(
@@ -263,11 +273,18 @@ def combinator(
     if kind in GENERIC_COMBINATORS:
         return draw(declared(kind, children))
     if kind == "warmup":
+        child, start = draw(children), draw(values)
+        shape = draw(st.sampled_from(lrkit.combinators.WARMUP_SHAPES))
+        ratio = child(0) / start if start != 0 else math.nan
+        if shape == "exponential" and not (ratio > 0 and math.isfinite(ratio)):
+            shape = "linear"  # a geometric ramp needs endpoints of one sign
         return lrkit.warmup(
-            draw(children),
+            child,
             length=draw(lengths),
-            start=draw(values),
+            start=start,
             mode=draw(st.sampled_from(["prefix", "overlay"])),
+            shape=shape,
+            exponent=draw(st.floats(0.1, 4.0)),
         )
     if kind == "sequence":
         parts = draw(st.lists(children, min_size=1, max_size=3))

@@ -48,8 +48,31 @@ class PiecewiseLinear(Node):
 class PiecewiseConstant(Node):
     def __init__(self, boundaries: abc.Sequence[int], values: abc.Sequence[float]) -> None: ...
 
+class WarmupShape:
+    """The ramp shape of a ``Warmup`` (``lrkit.warmup(shape=...)``)."""
+
+    linear: ClassVar[WarmupShape]
+    cosine: ClassVar[WarmupShape]
+    one_minus_sqrt: ClassVar[WarmupShape]
+    sqrt: ClassVar[WarmupShape]
+    power: ClassVar[WarmupShape]
+    exponential: ClassVar[WarmupShape]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 class Warmup(Node):
-    def __init__(self, child: Node, length: int, start: float, prefix: bool) -> None: ...
+    def __init__(
+        self,
+        child: Node,
+        length: int,
+        start: float,
+        prefix: bool,
+        shape: WarmupShape = ...,
+        exponent: float = ...,
+    ) -> None: ...
 
 class Sequence(Node):
     def __init__(self, children: abc.Sequence[Node], boundaries: abc.Sequence[int]) -> None: ...

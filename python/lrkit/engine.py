@@ -133,7 +133,12 @@ def _piecewise_constant(s: prim.PiecewiseConstant) -> Node:
 @lower.register(comb.Warmup)
 def _warmup(s: comb.Warmup) -> Node:
     length = steps_of(s.length, "warmup(length=...)")
-    return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix")
+    shape = getattr(core.WarmupShape, _WARMUP_SHAPES[s.shape])
+    return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix", shape, s.exponent)
+
+
+#: ``warmup(shape=...)`` -> the name of its ``lrkit._core.WarmupShape``.
+_WARMUP_SHAPES = {"1-sqrt": "one_minus_sqrt", **{n: n for n in comb.WARMUP_SHAPES if n != "1-sqrt"}}
 
 
 @lower.register(comb.Sequenced)
