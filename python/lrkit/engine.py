@@ -15,6 +15,7 @@ inside built-in combinators. A plugin that has its own C++ node registers it the
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from lrkit import combinators as comb
 from lrkit import cycles, fields
 from lrkit import primitives as prim
 from lrkit._native import core
+from lrkit.parity import hf as hf_parity
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
 from lrkit.units import MAX_STEPS, steps_of
@@ -197,6 +199,30 @@ def _noise(s: cycles.Noise) -> Node:
 @lower.register(fields.Composite)
 def _composite(s: fields.Composite) -> Node:
     return node_of(s._composed())
+
+
+# -- HF transformers' lambdas (csrc/hf_parity.hpp) -------------------------------------------
+
+
+@lower.register(hf_parity.HfCurve)
+def _hf_curve(s: hf_parity.HfCurve) -> Node:
+    types = {name: i for i, name in enumerate(hf_parity.WSD_TYPES)}
+    return core.HfCurve(
+        kind=getattr(core.HfKind, s.kind),
+        warmup=float(s.warmup),
+        training=float(s.training),
+        cycles=s.cycles,
+        min_rate=s.min_rate,
+        lr_end=s.lr_end,
+        lr_init=s.lr_init,
+        power=s.power,
+        timescale=float(s.timescale),
+        warmup_lr_rate=math.nan if s.warmup_lr_rate is None else s.warmup_lr_rate,
+        stable=float(s.stable),
+        decay=float(s.decay),
+        warmup_type=types[s.warmup_type],
+        decay_type=types[s.decay_type],
+    )
 
 
 # -- torch's closed forms (csrc/torch_parity.hpp) ---------------------------------------------
