@@ -100,9 +100,17 @@ void register_nodes(py::module_& m) {
       .def(py::init<std::vector<Step>, std::vector<double>>(), py::arg("boundaries"),
            py::arg("values"));
 
+  py::enum_<WarmupShape>(m, "WarmupShape")
+      .value("linear", WarmupShape::kLinear)
+      .value("cosine", WarmupShape::kCosine)
+      .value("one_minus_sqrt", WarmupShape::kOneMinusSqrt)
+      .value("sqrt", WarmupShape::kSqrt)
+      .value("power", WarmupShape::kPower)
+      .value("exponential", WarmupShape::kExponential);
   NodeClass<Warmup>(m, "Warmup")
-      .def(py::init<NodePtr, Step, double, bool>(), py::arg("child"), py::arg("length"),
-           py::arg("start"), py::arg("prefix"));
+      .def(py::init<NodePtr, Step, double, bool, WarmupShape, double>(), py::arg("child"),
+           py::arg("length"), py::arg("start"), py::arg("prefix"),
+           py::arg("shape") = WarmupShape::kLinear, py::arg("exponent") = 1.0);
   NodeClass<Sequence>(m, "Sequence")
       .def(py::init<std::vector<NodePtr>, std::vector<Step>>(), py::arg("children"),
            py::arg("boundaries"));

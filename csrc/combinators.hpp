@@ -8,6 +8,7 @@
 #include "checks.hpp"
 #include "engine.hpp"
 #include "simd.hpp"
+#include "vmath.hpp"
 
 namespace lrkit {
 
@@ -17,13 +18,36 @@ inline bool all_native(const std::vector<NodePtr>& nodes) {
   return true;
 }
 
-// start + (s0 - start) * t / L for t < L (s0 = child(0)), then child(t - L) when `prefix`, else
-// child(t) (an overlay warmup).
+// The ramp shapes of a Warmup (`lrkit._core.WarmupShape`): with p = t / L and s0 = child(0),
+//   linear       start + (s0 - start) * t / L
+//   cosine       start + (s0 - start) * ((1 - cos(pi * p)) / 2)
+//   one_minus_sqrt  start + (s0 - start) * (1 - sqrt(1 - p))
+//   sqrt         start + (s0 - start) * sqrt(p)
+//   power        start + (s0 - start) * p^exponent
+//   exponential  start * (s0 / start)^p   (geometric; start and s0 nonzero, of one sign)
+// cos, sqrt and pow are the scalar libm calls the Python reference makes (bit-exact).
+enum class WarmupShape : int {
+  kLinear = 0,
+  kCosine = 1,
+  kOneMinusSqrt = 2,
+  kSqrt = 3,
+  kPower = 4,
+  kExponential = 5
+};
+
+// The ramp for t < L (see WarmupShape), then child(t - L) when `prefix`, else child(t) (an
+// overlay warmup).
 class Warmup final : public Node {
  public:
   bool native() const override { return child_->native(); }
-  Warmup(NodePtr child, Step length, double start, bool prefix)
-      : child_(std::move(child)), length_(length), start_(start), prefix_(prefix) {
+  Warmup(NodePtr child, Step length, double start, bool prefix,
+         WarmupShape shape = WarmupShape::kLinear, double exponent = 1.0)
+      : child_(std::move(child)),
+        length_(length),
+        start_(start),
+        prefix_(prefix),
+        shape_(shape),
+        exponent_(exponent) {
     depth_ = depth_over({child_.get()}, "Warmup");
     require_at_least(length, 0, "Warmup", "length");
     child_->fill(0, 1, &target_);
@@ -31,16 +55,50 @@ class Warmup final : public Node {
   void fill(Step t0, Step n, double* out) const override {
     const Step ramp_end = std::min(n, std::max<Step>(0, length_ - t0));
     const double L = static_cast<double>(length_);
-    map_steps(t0, ramp_end, out, [=](double t) { return start_ + (target_ - start_) * t / L; });
+    const double a = start_;
+    const double b = target_;
+    const double k = exponent_;
+    switch (shape_) {
+      case WarmupShape::kLinear:
+        map_steps(t0, ramp_end, out, [=](double t) { return a + (b - a) * t / L; });
+        break;
+      case WarmupShape::kCosine:
+        scalar_steps(t0, ramp_end, out, [=](double t) {
+          return a + (b - a) * ((1.0 - std::cos(vmath::kPi * (t / L))) / 2.0);
+        });
+        break;
+      case WarmupShape::kOneMinusSqrt:
+        map_steps(t0, ramp_end, out,
+                  [=](double t) { return a + (b - a) * (1.0 - std::sqrt(1.0 - t / L)); });
+        break;
+      case WarmupShape::kSqrt:
+        map_steps(t0, ramp_end, out, [=](double t) { return a + (b - a) * std::sqrt(t / L); });
+        break;
+      case WarmupShape::kPower:
+        scalar_steps(t0, ramp_end, out,
+                     [=](double t) { return a + (b - a) * std::pow(t / L, k); });
+        break;
+      case WarmupShape::kExponential:
+        scalar_steps(t0, ramp_end, out, [=](double t) { return a * std::pow(b / a, t / L); });
+        break;
+    }
     if (ramp_end < n)
       child_->fill(t0 + ramp_end - (prefix_ ? length_ : 0), n - ramp_end, out + ramp_end);
   }
 
  private:
+  // out[i] = formula(double(t0 + i)), one libm call per step (no vector libm: bit-exact).
+  template <class Formula>
+  static void scalar_steps(Step t0, Step n, double* out, const Formula& formula) {
+    for (Step i = 0; i < n; ++i) out[i] = formula(static_cast<double>(t0 + i));
+  }
+
   NodePtr child_;
   Step length_;
   double start_;
   bool prefix_;
+  WarmupShape shape_;
+  double exponent_;
   double target_ = 0.0;
 };
 

@@ -12,5 +12,6 @@ PYBIND11_MODULE(_core, m) {
   lrkit::register_tables(m);
   lrkit::register_cycles(m);
   lrkit::register_torch_parity(m);
+  lrkit::register_hf_parity(m);
   lrkit::register_groups(m);
 }

@@ -8,6 +8,7 @@ of its fields, so a new schedule is in the random trees as soon as it is declare
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,7 @@ KINDS: dict[str, Callable[[Any, st.SearchStrategy[lrkit.Schedule]], st.SearchStr
     "durations": lambda m, c: increasing_steps(),
     "integer": lambda m, c: st.integers(m["minimum"], min(m["maximum"], m["minimum"] + 300)),
     "choice": lambda m, c: st.sampled_from(m["options"]),
+    "count_or_ratio": lambda m, c: st.integers(0, 300) | st.floats(0.01, 0.99),
     "flag": lambda m, c: st.booleans(),
     "reals": lambda m, c: st.lists(values, min_size=m["min_length"], max_size=4),
     "knots": lambda m, c: increasing_steps(min_size=1).flatmap(
@@ -133,6 +135,58 @@ def _takes_children(name: str) -> bool:
     return bool(kinds & {"child", "children"})
 
 
+#: lrkit.parity.hf schedules whose cross-field checks reject most generic draws.
+HF_TUNED = [
+    "hf.polynomial_decay_schedule_with_warmup",
+    "hf.cosine_with_min_lr_schedule_with_warmup",
+    "hf.cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "hf.wsd_schedule",
+]
+
+
+@st.composite
+def hf_leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
+    """A random valid lrkit.parity.hf schedule of one of the HF_TUNED kinds."""
+    hf = lrkit.parity.hf
+    warm, total = draw(st.integers(0, 150)), draw(st.integers(1, 300))
+    cycles = draw(st.sampled_from([0.5, 1.0, 1.5]) | st.floats(0.0, 3.0))
+    rate = draw(st.floats(0.0, 1.0))
+    if kind == "hf.polynomial_decay_schedule_with_warmup":
+        lr_init = draw(st.none() | st.floats(1e-4, 10.0))
+        return hf.polynomial_decay_schedule_with_warmup(
+            num_warmup_steps=min(warm, total - 1),
+            num_training_steps=total,
+            lr_end=rate * 0.99 * (1.0 if lr_init is None else lr_init),
+            power=draw(st.floats(0.0, 4.0)),
+            lr_init=lr_init,
+        )
+    if kind == "hf.wsd_schedule":
+        return hf.wsd_schedule(
+            num_warmup_steps=warm,
+            num_decay_steps=draw(st.integers(0, 150) | st.floats(0.01, 0.99)),
+            num_training_steps=total,
+            num_stable_steps=draw(st.none() | st.integers(0, 100)),
+            warmup_type=draw(st.sampled_from(hf.WSD_TYPES)),
+            decay_type=draw(st.sampled_from(hf.WSD_TYPES)),
+            min_lr_ratio=rate,
+            num_cycles=cycles,
+        )
+    by_lr = draw(st.booleans())
+    lr_init = draw(st.floats(1e-4, 10.0))
+    rates = {"min_lr": rate * lr_init, "lr_init": lr_init} if by_lr else {"min_lr_rate": rate}
+    if kind == "hf.cosine_with_min_lr_schedule_with_warmup":
+        return hf.cosine_with_min_lr_schedule_with_warmup(
+            num_warmup_steps=warm, num_training_steps=total, num_cycles=cycles, **rates
+        )
+    return hf.cosine_with_min_lr_schedule_with_warmup_lr_rate(
+        num_warmup_steps=warm,
+        num_training_steps=total,
+        num_cycles=cycles,
+        warmup_lr_rate=draw(st.none() | st.floats(0.0, 1.0)),
+        **rates,
+    )
+
+
 #: Leaves and combinators drawn with hand-tuned ranges below; every other declared schedule is
 #: drawn generically from its fields' kinds.
 TUNED_LEAVES = [
@@ -153,6 +207,7 @@ TUNED_LEAVES = [
     "torch_cosine_annealing",
     "torch_one_cycle_phases",
     "torch_cyclic",
+    *HF_TUNED,
 ]
 TUNED_COMBINATORS = [
     "warmup",
@@ -183,6 +238,8 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     """A random schedule of one leaf kind (a built-in's name, or ``python``/``python_vector``)."""
     if kind in GENERIC_LEAVES:
         return draw(declared(kind, st.nothing()))
+    if kind in HF_TUNED:
+        return draw(hf_leaf(kind))
     if kind == "constant":
         return lrkit.constant(draw(values))
     if kind == "linear":
@@ -253,13 +310,22 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "wsd":
         total = draw(st.integers(2, 300))
         warm = draw(st.integers(1, total - 1))
+        peak, end = draw(values), draw(values)
+        decay_shape = draw(st.sampled_from(lrkit.cycles.WSD_DECAY_SHAPES))
+        ratio = end / peak if peak != 0 else math.nan
+        if decay_shape == "exp" and not (ratio > 0 and math.isfinite(ratio)):
+            decay_shape = "power"  # a geometric decay needs endpoints of one sign
         return lrkit.wsd(
-            peak=draw(values),
+            peak=peak,
             warmup_length=warm,
             decay_length=draw(st.integers(1, total - warm)),
             total=total,
-            end=draw(values),
-            decay_shape=draw(st.sampled_from(["linear", "cosine", "square"])),
+            end=end,
+            decay_shape=decay_shape,
+            warmup_shape=draw(st.sampled_from(lrkit.cycles.WSD_WARMUP_SHAPES)),
+            stable=draw(st.sampled_from(["constant", "rsqrt"])),
+            stable_timescale=draw(st.none() | lengths),
+            decay_exponent=draw(st.floats(0.1, 4.0)),
         )
     if kind == "torch_cosine_annealing":
         return torch_parity.cosine_annealing(
@@ -309,11 +375,18 @@ def combinator(
     if kind in GENERIC_COMBINATORS:
         return draw(declared(kind, children))
     if kind == "warmup":
+        child, start = draw(children), draw(values)
+        shape = draw(st.sampled_from(lrkit.combinators.WARMUP_SHAPES))
+        ratio = child(0) / start if start != 0 else math.nan
+        if shape == "exponential" and not (ratio > 0 and math.isfinite(ratio)):
+            shape = "linear"  # a geometric ramp needs endpoints of one sign
         return lrkit.warmup(
-            draw(children),
+            child,
             length=draw(lengths),
-            start=draw(values),
+            start=start,
             mode=draw(st.sampled_from(["prefix", "overlay"])),
+            shape=shape,
+            exponent=draw(st.floats(0.1, 4.0)),
         )
     if kind == "sequence":
         parts = draw(st.lists(children, min_size=1, max_size=3))

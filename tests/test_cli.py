@@ -123,7 +123,7 @@ def test_show_summarises_the_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_show_a_plugin_schedule_in_epochs(capsys: pytest.CaptureFixture[str]) -> None:
-    config = "warmup_cosine:peak=0.1,warmup=2ep,decay=8ep,floor=0.1"
+    config = "warmup_cosine_decay:peak=0.1,warmup=2ep,decay=8ep,floor=0.1"
     status, out, _ = run(capsys, "show", config, "--epochs", "12", "--steps-per-epoch", "50")
     assert status == 0
     assert "lrkit-example-plugin" in out.splitlines()[0]
@@ -172,7 +172,7 @@ def test_table_json_to_a_file_with_epochs_and_groups(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "lr.json"
-    config = "warmup_cosine:peak=1,warmup=1ep,decay=2ep"
+    config = "warmup_cosine_decay:peak=1,warmup=1ep,decay=2ep"
     status, out, _ = run(
         capsys,
         "table",
@@ -192,7 +192,7 @@ def test_table_json_to_a_file_with_epochs_and_groups(
     assert status == 0 and out == ""
     data = json.loads(target.read_text())
     assert data["schedule"] == {
-        "name": "warmup_cosine",
+        "name": "warmup_cosine_decay",
         "peak": 1,
         "warmup": {"epochs": 1},
         "decay": {"epochs": 2},
@@ -312,7 +312,7 @@ def test_plugins_lists_the_example_plugin(capsys: pytest.CaptureFixture[str]) ->
     from importlib.metadata import version
 
     assert f"lrkit-example-plugin {version('lrkit-example-plugin')}" in out
-    assert "warmup_cosine, rex" in out
+    assert "warmup_cosine_decay, rex" in out
     assert "built-in  lrkit" in out
     assert "no plugin failures" in out
 

@@ -168,6 +168,10 @@ def test_one_cycle_and_wsd_take_durations_and_keep_compact_configs() -> None:
         "total": {"epochs": 8.0},
         "end": 0.0,
         "decay_shape": "linear",
+        "warmup_shape": "linear",
+        "stable": "constant",
+        "stable_timescale": None,
+        "decay_exponent": 2.0,
     }
     assert lrkit.create(s.to_config()) == s
     with pytest.raises(lrkit.UnresolvedDurationError, match=r"wsd\(warmup_length=...\)"):

@@ -26,7 +26,7 @@ from lrkit.combinators import (
     sequence,
     warmup,
 )
-from lrkit.cycles import cosine_restarts, cyclic, noise, one_cycle, wsd
+from lrkit.cycles import cosine_restarts, cyclic, noise, one_cycle, warmup_cosine, wsd
 from lrkit.hookspecs import hookimpl, hookspec
 from lrkit.primitives import (
     constant,
@@ -82,6 +82,7 @@ __all__ = [
     "step",
     "tanh",
     "warmup",
+    "warmup_cosine",
     "wsd",
 ]
 

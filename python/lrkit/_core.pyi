@@ -56,8 +56,31 @@ class PiecewiseLinear(Node):
 class PiecewiseConstant(Node):
     def __init__(self, boundaries: abc.Sequence[int], values: abc.Sequence[float]) -> None: ...
 
+class WarmupShape:
+    """The ramp shape of a ``Warmup`` (``lrkit.warmup(shape=...)``)."""
+
+    linear: ClassVar[WarmupShape]
+    cosine: ClassVar[WarmupShape]
+    one_minus_sqrt: ClassVar[WarmupShape]
+    sqrt: ClassVar[WarmupShape]
+    power: ClassVar[WarmupShape]
+    exponential: ClassVar[WarmupShape]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 class Warmup(Node):
-    def __init__(self, child: Node, length: int, start: float, prefix: bool) -> None: ...
+    def __init__(
+        self,
+        child: Node,
+        length: int,
+        start: float,
+        prefix: bool,
+        shape: WarmupShape = ...,
+        exponent: float = ...,
+    ) -> None: ...
 
 class Sequence(Node):
     def __init__(self, children: abc.Sequence[Node], boundaries: abc.Sequence[int]) -> None: ...
@@ -158,3 +181,41 @@ def fill_group_buffer(
     base: npt.NDArray[np.float64] | None,
     /,
 ) -> bool: ...
+
+# HF transformers' lambdas (csrc/hf_parity.hpp), used by lrkit.parity.hf
+class HfKind:
+    """Which of HF's lambdas an ``HfCurve`` evaluates."""
+
+    constant_with_warmup: ClassVar[HfKind]
+    linear: ClassVar[HfKind]
+    cosine: ClassVar[HfKind]
+    hard_restarts: ClassVar[HfKind]
+    polynomial: ClassVar[HfKind]
+    inverse_sqrt: ClassVar[HfKind]
+    cosine_min_lr: ClassVar[HfKind]
+    cosine_warmup_min_lr: ClassVar[HfKind]
+    wsd: ClassVar[HfKind]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class HfCurve(Node):
+    def __init__(
+        self,
+        kind: HfKind,
+        warmup: float,
+        training: float,
+        cycles: float,
+        min_rate: float,
+        lr_end: float,
+        lr_init: float,
+        power: float,
+        timescale: float,
+        warmup_lr_rate: float,
+        stable: float,
+        decay: float,
+        warmup_type: int,
+        decay_type: int,
+    ) -> None: ...

@@ -7,6 +7,7 @@ pure-Python reference and the C++ engine (``csrc/combinators.hpp``) both evaluat
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -20,26 +21,78 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
+#: The ramp shapes of ``warmup`` (see :class:`Warmup`).
+WarmupShape = Literal["linear", "cosine", "1-sqrt", "sqrt", "power", "exponential"]
+WARMUP_SHAPES: tuple[str, ...] = ("linear", "cosine", "1-sqrt", "sqrt", "power", "exponential")
+
+
+def _pow(x: float, y: float) -> float:
+    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
+    try:
+        result: float = x**y
+    except OverflowError:
+        return math.inf
+    return result
+
+
 _child = fields.child_schedule
 _children = fields.child_schedules
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Warmup(Declared):
-    """``start + (schedule(0) - start) * t / L`` for ``t < L``; then ``schedule(t - L)``
-    (``mode="prefix"``: the warmup comes before the schedule) or ``schedule(t)``
-    (``mode="overlay"``: the warmup replaces the schedule's first ``L`` steps)."""
+    """A ramp from ``start`` to ``s0 = schedule(0)`` over the first ``L = length`` steps, then
+    ``schedule(t - L)`` (``mode="prefix"``: the warmup comes before the schedule) or
+    ``schedule(t)`` (``mode="overlay"``: the warmup replaces the schedule's first ``L`` steps).
+
+    The ramp at ``t < L``, with ``p = t / L``, by ``shape``:
+
+    * ``"linear"``: ``start + (s0 - start) * t / L``;
+    * ``"cosine"``: ``start + (s0 - start) * (1 - cos(pi * p)) / 2`` (flat at both ends);
+    * ``"1-sqrt"``: ``start + (s0 - start) * (1 - sqrt(1 - p))`` (slow start, steep end);
+    * ``"sqrt"``: ``start + (s0 - start) * sqrt(p)`` (steep start, flat end);
+    * ``"power"``: ``start + (s0 - start) * p ** exponent``;
+    * ``"exponential"``: ``start * (s0 / start) ** p``, geometric (``start`` and ``s0``
+      nonzero and of one sign).
+    """
 
     config_name: ClassVar[str] = "warmup"
     schedule: Schedule = fields.child()
     length: Duration = fields.duration()
     start: float = fields.real(0.0)
     mode: Literal["prefix", "overlay"] = fields.choice(("prefix", "overlay"), "prefix")
+    shape: WarmupShape = fields.choice(WARMUP_SHAPES, "linear")
+    exponent: float = fields.positive(1.0)
+
+    def _validate(self) -> None:
+        if self.shape == "exponential":
+            target = self.schedule(0)
+            ratio = target / self.start if self.start != 0 else math.nan
+            if not (ratio > 0 and math.isfinite(ratio)):
+                raise ValueError(
+                    f"warmup: shape='exponential' needs start and schedule(0) nonzero and of one "
+                    f"sign, got start={self.start!r}, schedule(0)={target!r}"
+                )
+
+    def _ramp(self, step: int, length: int) -> float:
+        a, b, t, size = self.start, self.schedule(0), float(step), float(length)
+        shape = self.shape
+        if shape == "linear":
+            return a + (b - a) * t / size
+        if shape == "cosine":
+            return a + (b - a) * ((1.0 - math.cos(math.pi * (t / size))) / 2.0)
+        if shape == "1-sqrt":
+            return a + (b - a) * (1.0 - math.sqrt(1.0 - t / size))
+        if shape == "sqrt":
+            return a + (b - a) * math.sqrt(t / size)
+        if shape == "power":
+            return a + (b - a) * _pow(t / size, self.exponent)
+        return a * _pow(b / a, t / size)
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "warmup(length=...)")
         if step < length:
-            return self.start + (self.schedule(0) - self.start) * step / length
+            return self._ramp(step, length)
         return self.schedule(step - length if self.mode == "prefix" else step)
 
 
@@ -171,16 +224,29 @@ def warmup(
     length: Duration,
     start: float = 0.0,
     mode: Literal["prefix", "overlay"] = "prefix",
+    shape: WarmupShape = "linear",
+    exponent: float = 1.0,
 ) -> Warmup:
-    """Linear warmup from ``start`` to ``schedule(0)`` over ``length`` steps, then
+    """Warmup from ``start`` to ``schedule(0)`` over ``length`` steps, then
     ``schedule(t - length)`` (``mode="prefix"``) or ``schedule(t)`` (``mode="overlay"``, timm's
     ``warmup_prefix=False``: the schedule runs on its own clock and may jump after the warmup).
+
+    ``shape`` is the ramp, with ``p = t / length``: ``"linear"`` (``start + (s0 - start) * p``),
+    ``"cosine"`` (``(1 - cos(pi * p)) / 2`` of the way), ``"1-sqrt"`` (``1 - sqrt(1 - p)``),
+    ``"sqrt"`` (``sqrt(p)``), ``"power"`` (``p ** exponent``) or ``"exponential"``
+    (``start * (s0 / start) ** p``, geometric: ``start`` must be nonzero).
 
     >>> s = lrkit.warmup(lrkit.constant(1.0), length=4)
     >>> [s(t) for t in range(6)]
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    >>> s = lrkit.warmup(lrkit.constant(1.0), length=4, shape="cosine")
+    >>> [round(s(t), 4) for t in range(6)]
+    [0.0, 0.1464, 0.5, 0.8536, 1.0, 1.0]
+    >>> s = lrkit.warmup(lrkit.constant(1.0), length=2, start=0.01, shape="exponential")
+    >>> [round(s(t), 6) for t in range(3)]
+    [0.01, 0.1, 1.0]
     """
-    return Warmup(schedule, length, start, mode)
+    return Warmup(schedule, length, start, mode, shape, exponent)
 
 
 @constructor(Sequenced)

@@ -7,15 +7,14 @@ their lengths are in steps.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit import fields
-from lrkit.combinators import sequence, warmup
+from lrkit.combinators import _pow, sequence, warmup
 from lrkit.fields import Composite, Declared, constructor
-from lrkit.primitives import constant, cosine, linear, polynomial
+from lrkit.primitives import constant, cosine, inverse_sqrt, linear, polynomial
 from lrkit.schedule import Schedule
 from lrkit.units import Duration, steps_of
 
@@ -27,15 +26,6 @@ CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 #: Most cycles by which cosine_restarts corrects its log estimate of the cycle (measured: one
 #: at most, for steps up to 2**62 and period_mult from 1 + 1e-9 to 1e300).
 _MAX_CORRECTIONS = 4
-
-
-def _pow(x: float, y: float) -> float:
-    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
-    try:
-        result: float = x**y
-    except OverflowError:
-        return math.inf
-    return result
 
 
 def _cycle_start(period: int, mult: float, cycle: float) -> float:
@@ -264,30 +254,65 @@ class OneCycle(Composite):
         )
 
 
-_DECAY_SHAPES: dict[str, Callable[..., Schedule]] = {
-    "linear": linear,
-    "cosine": cosine,
-    "square": lambda **kw: polynomial(**kw, power=2.0),
-}
+#: The decay shapes of ``wsd``, each ``peak -> end`` over the decay phase (``p = t / length``).
+WSD_DECAY_SHAPES = ("linear", "cosine", "square", "1-sqrt", "power", "exp")
+#: The warmup shapes of ``wsd`` (``warmup``'s shapes that start from 0).
+WSD_WARMUP_SHAPES = ("linear", "cosine", "1-sqrt", "sqrt")
+
+
+def _decay(shape: str, peak: float, end: float, length: int, exponent: float) -> Schedule:
+    """``wsd``'s decay from ``peak`` to ``end`` over ``length`` steps, then ``end``."""
+    if shape == "linear":
+        return linear(start=peak, end=end, length=length)
+    if shape == "cosine":
+        return cosine(start=peak, end=end, length=length)
+    if shape == "square":
+        return polynomial(start=peak, end=end, length=length, power=2.0)
+    # peak + (end - peak) * g(p): a warmup-shaped ramp towards the constant end
+    ramp = {"1-sqrt": "sqrt", "power": "power", "exp": "exponential"}[shape]
+    return warmup(constant(end), length=length, start=peak, shape=ramp, exponent=exponent)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class WarmupStableDecay(Composite):
-    """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
-    ``total - decay_length``, then ``decay_shape`` (``linear``, ``cosine``, ``square``) down to
-    ``end``, reached at ``total``."""
+    """Warmup-stable-decay: warmup ``0 -> peak`` over ``warmup_length`` (``warmup_shape``: the
+    ramps of ``warmup``), a stable phase until ``total - decay_length``, then the decay to
+    ``end``, reached at ``total`` and held.
+
+    Stable phase (``u`` steps into it): ``"constant"``: ``peak``; ``"rsqrt"``: ``peak / sqrt(1
+    + u / stable_timescale)`` (timescale default: the warmup length), and the decay starts from
+    where it got to. Decay (from ``s`` to ``end``, ``p = t / decay_length``): ``"linear"``,
+    ``"cosine"``, ``"square"`` (``end + (s - end) * (1 - p) ** 2``), ``"1-sqrt"`` (``s + (end -
+    s) * sqrt(p)``), ``"power"`` (``s + (end - s) * p ** decay_exponent``), ``"exp"``
+    (geometric, ``s * (end / s) ** p``; ``end`` must be > 0 for a positive peak)."""
 
     config_name: ClassVar[str] = "wsd"
     peak: float = fields.real()
-    warmup_length: Duration = fields.duration()
+    warmup_length: Duration = fields.duration(minimum=0)
     decay_length: Duration = fields.duration()
     total: Duration = fields.duration()
     end: float = fields.real(0.0)
-    decay_shape: Literal["linear", "cosine", "square"] = fields.choice(
-        sorted(_DECAY_SHAPES), "linear"
+    decay_shape: Literal["linear", "cosine", "square", "1-sqrt", "power", "exp"] = fields.choice(
+        WSD_DECAY_SHAPES, "linear"
     )
+    warmup_shape: Literal["linear", "cosine", "1-sqrt", "sqrt"] = fields.choice(
+        WSD_WARMUP_SHAPES, "linear"
+    )
+    stable: Literal["constant", "rsqrt"] = fields.choice(("constant", "rsqrt"), "constant")
+    stable_timescale: Duration | None = fields.optional_duration()
+    decay_exponent: float = fields.positive(2.0)
 
     def _validate(self) -> None:
+        ratio = self.end / self.peak if self.peak != 0 else math.nan
+        if self.decay_shape == "exp" and not (ratio > 0 and math.isfinite(ratio)):
+            raise ValueError(
+                f"wsd: decay_shape='exp' needs end of the sign of peak and nonzero, got "
+                f"peak={self.peak!r}, end={self.end!r}"
+            )
+        if self.stable == "rsqrt" and self.stable_timescale is None and self.warmup_length == 0:
+            raise ValueError(
+                "wsd: stable='rsqrt' needs stable_timescale when warmup_length is 0, got None"
+            )
         if all(
             isinstance(getattr(self, n), int) for n in ("warmup_length", "decay_length", "total")
         ):
@@ -306,10 +331,78 @@ class WarmupStableDecay(Composite):
 
     def _compose(self) -> Schedule:
         warm, decay, total = self._lengths()
-        tail = _DECAY_SHAPES[self.decay_shape](start=self.peak, end=self.end, length=decay)
-        if warm + decay < total:
-            tail = sequence([constant(self.peak), tail], boundaries=[total - warm - decay])
-        return warmup(tail, length=warm)
+        stable_steps = total - warm - decay
+        stable: Schedule = constant(self.peak)
+        if self.stable == "rsqrt":
+            timescale = (
+                warm
+                if self.stable_timescale is None
+                else steps_of(self.stable_timescale, "wsd(stable_timescale=...)")
+            )
+            stable = inverse_sqrt(start=self.peak, timescale=timescale)
+        top = stable(stable_steps)
+        tail = _decay(self.decay_shape, top, self.end, decay, self.decay_exponent)
+        if stable_steps > 0:
+            tail = sequence([stable, tail], boundaries=[stable_steps])
+        if warm == 0:
+            return tail
+        return warmup(tail, length=warm, shape=self.warmup_shape)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class WarmupCosine(Composite):
+    """Linear warmup ``peak * t / warmup`` for ``t < warmup``, then the half cosine ``floor +
+    (peak - floor) * (1 + cos(pi * (t - warmup) / (total - warmup))) / 2`` down to ``floor``,
+    reached at ``t = total`` and held. ``floor_ratio`` gives the floor as ``floor_ratio *
+    peak`` instead (give one of the two; neither: 0)."""
+
+    config_name: ClassVar[str] = "warmup_cosine"
+    peak: float = fields.real()
+    warmup: Duration = fields.duration(minimum=0)
+    total: Duration = fields.duration()
+    floor: float | None = fields.optional_real()
+    floor_ratio: float | None = fields.optional_real()
+
+    def _validate(self) -> None:
+        if self.floor is not None and self.floor_ratio is not None:
+            raise ValueError(
+                f"warmup_cosine: give floor or floor_ratio, not both, got floor={self.floor!r}, "
+                f"floor_ratio={self.floor_ratio!r}"
+            )
+        if isinstance(self.warmup, int) and isinstance(self.total, int):
+            self._lengths()
+
+    def _lengths(self) -> tuple[int, int]:
+        warm = steps_of(self.warmup, "warmup_cosine(warmup=...)")
+        total = steps_of(self.total, "warmup_cosine(total=...)")
+        if warm >= total:
+            raise ValueError(f"warmup_cosine: warmup must be < total, got {warm} >= {total}")
+        return warm, total
+
+    def _compose(self) -> Schedule:
+        warm, total = self._lengths()
+        floor = self.floor_ratio * self.peak if self.floor_ratio is not None else self.floor
+        decay = cosine(start=self.peak, end=floor or 0.0, length=total - warm)
+        return warmup(decay, length=warm) if warm else decay
+
+
+@constructor(WarmupCosine)
+def warmup_cosine(
+    peak: float,
+    warmup: Duration,
+    total: Duration,
+    floor: float | None = None,
+    floor_ratio: float | None = None,
+) -> WarmupCosine:
+    """Linear warmup ``0 -> peak`` over ``warmup`` steps, then a half cosine down to ``floor``
+    (or ``floor_ratio * peak``; default 0) at ``total`` (the whole run, warmup included), held
+    after. Lengths take steps, epochs or fractions of the run.
+
+    >>> s = lrkit.warmup_cosine(peak=1.0, warmup=2, total=6, floor_ratio=0.1)
+    >>> [round(s(t), 3) for t in range(8)]
+    [0.0, 0.5, 1.0, 0.868, 0.55, 0.232, 0.1, 0.1]
+    """
+    return WarmupCosine(peak, warmup, total, floor, floor_ratio)
 
 
 @constructor(OneCycle)
@@ -339,10 +432,32 @@ def wsd(
     decay_length: Duration,
     total: Duration,
     end: float = 0.0,
-    decay_shape: Literal["linear", "cosine", "square"] = "linear",
+    decay_shape: Literal["linear", "cosine", "square", "1-sqrt", "power", "exp"] = "linear",
+    warmup_shape: Literal["linear", "cosine", "1-sqrt", "sqrt"] = "linear",
+    stable: Literal["constant", "rsqrt"] = "constant",
+    stable_timescale: Duration | None = None,
+    decay_exponent: float = 2.0,
 ) -> WarmupStableDecay:
-    """Warmup-stable-decay: linear warmup ``0 -> peak`` over ``warmup_length``, ``peak`` until
-    ``total - decay_length``, then ``decay_shape`` down to ``end`` at ``total`` (``square`` is
-    ``polynomial`` with power 2). Lengths take steps, epochs or fractions of the run.
+    """Warmup-stable-decay: warmup ``0 -> peak`` over ``warmup_length`` (``warmup_shape``, as
+    ``warmup``'s ramps), ``peak`` until ``total - decay_length`` (``stable="rsqrt"``: ``peak /
+    sqrt(1 + u / stable_timescale)``), then ``decay_shape`` down to ``end`` at ``total``:
+    ``"linear"``, ``"cosine"``, ``"square"`` (``polynomial`` with power 2), ``"1-sqrt"`` (``1 -
+    sqrt(p)`` of the way down), ``"power"`` (``1 - p ** decay_exponent``) or ``"exp"``
+    (geometric). Lengths take steps, epochs or fractions of the run (``lrkit.fraction(0.2)``).
+
+    >>> s = lrkit.wsd(peak=1.0, warmup_length=2, decay_length=4, total=8, decay_shape="1-sqrt")
+    >>> [round(s(t), 3) for t in range(9)]
+    [0.0, 0.5, 1.0, 1.0, 1.0, 0.5, 0.293, 0.134, 0.0]
     """
-    return WarmupStableDecay(peak, warmup_length, decay_length, total, end, decay_shape)
+    return WarmupStableDecay(
+        peak,
+        warmup_length,
+        decay_length,
+        total,
+        end,
+        decay_shape,
+        warmup_shape,
+        stable,
+        stable_timescale,
+        decay_exponent,
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from lrkit import combinators as comb
 from lrkit import cycles, fields
 from lrkit import primitives as prim
 from lrkit._native import core
+from lrkit.parity import hf as hf_parity
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
 from lrkit.units import MAX_STEPS, Duration, steps_of
@@ -128,7 +130,12 @@ def _piecewise_linear(s: prim.PiecewiseLinear) -> Node:
 @lower.register(comb.Warmup)
 def _warmup(s: comb.Warmup) -> Node:
     length = steps_of(s.length, "warmup(length=...)")
-    return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix")
+    shape = getattr(core.WarmupShape, _WARMUP_SHAPES[s.shape])
+    return core.Warmup(node_of(s.schedule), length, s.start, s.mode == "prefix", shape, s.exponent)
+
+
+#: ``warmup(shape=...)`` -> the name of its ``lrkit._core.WarmupShape``.
+_WARMUP_SHAPES = {"1-sqrt": "one_minus_sqrt", **{n: n for n in comb.WARMUP_SHAPES if n != "1-sqrt"}}
 
 
 @lower.register(comb.Clip)
@@ -162,6 +169,30 @@ def _cyclic(s: cycles.Cyclic) -> Node:
 @lower.register(fields.Composite)
 def _composite(s: fields.Composite) -> Node:
     return node_of(s._composed())
+
+
+# -- HF transformers' lambdas (csrc/hf_parity.hpp) -------------------------------------------
+
+
+@lower.register(hf_parity.HfCurve)
+def _hf_curve(s: hf_parity.HfCurve) -> Node:
+    types = {name: i for i, name in enumerate(hf_parity.WSD_TYPES)}
+    return core.HfCurve(
+        kind=getattr(core.HfKind, s.kind),
+        warmup=float(s.warmup),
+        training=float(s.training),
+        cycles=s.cycles,
+        min_rate=s.min_rate,
+        lr_end=s.lr_end,
+        lr_init=s.lr_init,
+        power=s.power,
+        timescale=float(s.timescale),
+        warmup_lr_rate=math.nan if s.warmup_lr_rate is None else s.warmup_lr_rate,
+        stable=float(s.stable),
+        decay=float(s.decay),
+        warmup_type=types[s.warmup_type],
+        decay_type=types[s.decay_type],
+    )
 
 
 # -- torch's closed forms (csrc/torch_parity.hpp) ---------------------------------------------

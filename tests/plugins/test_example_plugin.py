@@ -18,7 +18,13 @@ import lrkit
 from lrkit import plugins
 
 REX = {"name": "rex", "peak": 0.1, "length": 10_000}
-WARMUP_COSINE = {"name": "warmup_cosine", "peak": 0.1, "warmup": 100, "decay": 9_000, "floor": 0.05}
+WARMUP_COSINE = {
+    "name": "warmup_cosine_decay",
+    "peak": 0.1,
+    "warmup": 100,
+    "decay": 9_000,
+    "floor": 0.05,
+}
 
 
 def rex_reference(t: int, peak: float, length: int, floor: float = 0.0) -> float:
@@ -50,7 +56,7 @@ def test_the_example_is_found_through_its_entry_point() -> None:
     (ep,) = [ep for ep in metadata.entry_points(group="lrkit") if ep.name == "example"]
     assert ep.value == "lrkit_example_plugin"
     info = next(p for p in plugins.plugins() if p.distribution == "lrkit-example-plugin")
-    assert info.schedules == ("warmup_cosine", "rex")
+    assert info.schedules == ("warmup_cosine_decay", "rex")
     assert info.version == metadata.version("lrkit-example-plugin")
     assert lrkit.schedules()["rex"] == f"lrkit-example-plugin {info.version}"
     assert plugins.failures() == []
@@ -149,7 +155,7 @@ def test_torch_scheduler_state_dict_resume(config: dict[str, Any]) -> None:
     ("short", "config"),
     [
         ("rex:peak=0.1,length=10000", REX),
-        ("warmup_cosine:peak=0.1,warmup=1ep,decay=90ep,floor=0.05", WARMUP_COSINE),
+        ("warmup_cosine_decay:peak=0.1,warmup=1ep,decay=90ep,floor=0.05", WARMUP_COSINE),
     ],
 )
 def test_every_cli_command_knows_both_schedules(
@@ -166,7 +172,7 @@ def test_every_cli_command_knows_both_schedules(
         for line in capsys.readouterr().out.splitlines()
     )
     assert main([*run, "plugins"]) == 0
-    assert "warmup_cosine, rex" in capsys.readouterr().out
+    assert "warmup_cosine_decay, rex" in capsys.readouterr().out
     assert main([*run, "show", short, "--steps", "10000", *spe]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{name}(") and "lrkit-example-plugin" in out.splitlines()[0]

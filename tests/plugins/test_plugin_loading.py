@@ -570,10 +570,14 @@ def test_the_code_in_docs_plugins_md_works_as_written(monkeypatch: pytest.Monkey
     monkeypatch.setenv(plugins.DISABLE_ENV, "lrkit-example-plugin")
     plugins.load_with(module, name="docs-plugin")
     assert plugins.failures() == []
-    assert lrkit.schedules()["rex"] == lrkit.schedules()["warmup_cosine"] == "docs-plugin 0+inline"
+    assert (
+        lrkit.schedules()["rex"]
+        == lrkit.schedules()["warmup_cosine_decay"]
+        == "docs-plugin 0+inline"
+    )
     namespace: dict[str, Any] = {"lrkit": lrkit}
     exec(created, namespace)
-    config = {"name": "warmup_cosine", "peak": 0.1, "warmup": 500, "decay": 9500}
+    config = {"name": "warmup_cosine_decay", "peak": 0.1, "warmup": 500, "decay": 9500}
     assert namespace["s"].to_config() == config  # what the comment in the docs says
     s = lrkit.create({"name": "rex", "peak": 0.1, "length": 100})
     assert s.to_config() == {"name": "rex", "peak": 0.1, "length": 100}

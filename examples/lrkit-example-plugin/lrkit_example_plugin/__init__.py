@@ -19,7 +19,7 @@ from lrkit.units import Duration, Epochs, Fraction, steps_of
 __version__ = "0.1.0"
 
 
-def warmup_cosine(
+def warmup_cosine_decay(
     peak: float, warmup: Duration, decay: Duration, floor: float = 0.0
 ) -> lrkit.Schedule:
     """Linear warmup ``0 -> peak`` over ``warmup`` steps, then a cosine decay to
@@ -30,7 +30,7 @@ def warmup_cosine(
     """
     if not 0.0 <= floor <= 1.0:
         raise ValueError(
-            f"warmup_cosine: floor must be in [0, 1] (a fraction of peak), got {floor!r}"
+            f"warmup_cosine_decay: floor must be in [0, 1] (a fraction of peak), got {floor!r}"
         )
     decay_part = lrkit.cosine(start=peak, end=floor * peak, length=decay)
     return lrkit.warmup(decay_part, length=warmup)
@@ -85,5 +85,5 @@ def _length(value: object) -> Duration:
 @lrkit.hookimpl
 def lrkit_register_schedules(register: lrkit.hookspecs.Register) -> None:
     """Register this package's schedules with lrkit."""
-    register("warmup_cosine", warmup_cosine)
+    register("warmup_cosine_decay", warmup_cosine_decay)
     register("rex", Rex)

@@ -64,6 +64,11 @@ def _closed_form(s: Schedule) -> ClosedForm | None:
             n, peak=s.peak, total=total, pct_start=s.pct_start, div=s.div, final_div=s.final_div
         )
     if isinstance(s, cycles.WarmupStableDecay):
+        shape = s.decay_shape
+        if shape not in ("linear", "cosine", "square") or s.warmup_shape != "linear":
+            return None  # no closed form here for the other shapes
+        if s.stable != "constant":
+            return None
         warm, decay, total = _steps(s.warmup_length), _steps(s.decay_length), _steps(s.total)
         return lambda n: cf.wsd(
             n,
@@ -72,7 +77,7 @@ def _closed_form(s: Schedule) -> ClosedForm | None:
             decay_length=decay,
             total=total,
             end=s.end,
-            decay_shape=s.decay_shape,
+            decay_shape=shape,
         )
     if isinstance(s, cycles.Noise):
         noisy = _closed_form(s.schedule)

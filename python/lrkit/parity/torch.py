@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from lrkit import fields
-from lrkit.cycles import CYCLIC_MODES, _pow
+from lrkit.combinators import _pow
+from lrkit.cycles import CYCLIC_MODES
 from lrkit.fields import Declared, constructor
 
 
