@@ -64,24 +64,35 @@ class Linear final : public Node {
   Step length_;
 };
 
-// end + (start - end) * (1 + cos(pi * t / L)) / 2 for 0 < t < L (clamped), start at 0, then end.
+// end + (start - end) * (1 + cos(pi * t**k / L**k)) / 2 for 0 < t < L (clamped), start at 0,
+// then end; k = k_decay (timm's k-decay time warp), k = 1: pi * t / L (no pow, vectorised).
 class Cosine final : public Node {
  public:
-  Cosine(double start, double end, Step length) : start_(start), end_(end), length_(length) {
+  Cosine(double start, double end, Step length, double k_decay = 1.0)
+      : start_(start), end_(end), length_(length), k_(k_decay) {
     require_at_least(length, 1, "Cosine", "length");
+    require(k_decay > 0.0 && std::isfinite(k_decay), "Cosine", "k_decay must be finite and > 0");
   }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
     // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
     const double half = (start_ - end_) / 2.0;
+    if (k_ == 1.0) {
+      fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
+        return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
+      });
+      return;
+    }
+    const double k = k_, Lk = std::pow(L, k_);
     fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
-      return end_ + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
+      return end_ + half * (1.0 + vmath::cos_0_pi(kPi * std::pow(t, k) / Lk));
     });
   }
 
  private:
   double start_, end_;
   Step length_;
+  double k_;
 };
 
 // start * gamma ** t.
@@ -146,14 +157,23 @@ class MultiStep final : public Node {
 // end + (start - end) * (1 - t / L) ** power for 0 < t < L (clamped), start at 0, then end.
 class Polynomial final : public Node {
  public:
-  Polynomial(double start, double end, Step length, double power)
-      : start_(start), end_(end), length_(length), power_(power) {
+  Polynomial(double start, double end, Step length, double power, double k_decay = 1.0)
+      : start_(start), end_(end), length_(length), power_(power), k_(k_decay) {
     require_at_least(length, 1, "Polynomial", "length");
+    require(k_decay > 0.0 && std::isfinite(k_decay), "Polynomial", "k_decay must be finite and > 0");
   }
+  // end + (start - end) * (1 - t**k / L**k) ** power; k = 1: (1 - t / L) ** power.
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
+    if (k_ == 1.0) {
+      fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
+        return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
+      });
+      return;
+    }
+    const double k = k_, Lk = std::pow(L, k_);
     fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
-      return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
+      return end_ + (start_ - end_) * std::pow(1.0 - std::pow(t, k) / Lk, power_);
     });
   }
 
@@ -161,6 +181,7 @@ class Polynomial final : public Node {
   double start_, end_;
   Step length_;
   double power_;
+  double k_;
 };
 
 // start / sqrt(1 + t / timescale).

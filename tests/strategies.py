@@ -21,6 +21,8 @@ from lrkit.parity import torch as torch_parity
 
 values = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, allow_infinity=False)
 positive_values = st.floats(min_value=1e-6, max_value=10.0)
+#: timm's k-decay exponents: mostly 1 (no warp), else a warp either way.
+k_decays = st.just(1.0) | st.floats(min_value=0.25, max_value=4.0)
 decays = st.floats(min_value=0.01, max_value=0.999)
 lengths = st.integers(min_value=1, max_value=300)
 
@@ -154,7 +156,9 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "linear":
         return lrkit.linear(start=draw(values), end=draw(values), length=draw(lengths))
     if kind == "cosine":
-        return lrkit.cosine(start=draw(values), end=draw(values), length=draw(lengths))
+        return lrkit.cosine(
+            start=draw(values), end=draw(values), length=draw(lengths), k_decay=draw(k_decays)
+        )
     if kind == "exponential":
         return lrkit.exponential(start=draw(values), gamma=draw(decays))
     if kind == "step":
@@ -166,7 +170,11 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "polynomial":
         power = draw(st.floats(min_value=0.1, max_value=4.0))
         return lrkit.polynomial(
-            start=draw(values), end=draw(values), length=draw(lengths), power=power
+            start=draw(values),
+            end=draw(values),
+            length=draw(lengths),
+            power=power,
+            k_decay=draw(k_decays),
         )
     if kind == "inverse_sqrt":
         return lrkit.inverse_sqrt(start=draw(values), timescale=draw(lengths))

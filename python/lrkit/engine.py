@@ -81,7 +81,7 @@ def _linear(s: prim.Linear) -> Node:
 
 @lower.register(prim.Cosine)
 def _cosine(s: prim.Cosine) -> Node:
-    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"))
+    return core.Cosine(s.start, s.end, steps_of(s.length, "cosine(length=...)"), s.k_decay)
 
 
 @lower.register(prim.Exponential)
@@ -102,7 +102,7 @@ def _multistep(s: prim.MultiStep) -> Node:
 @lower.register(prim.Polynomial)
 def _polynomial(s: prim.Polynomial) -> Node:
     length = steps_of(s.length, "polynomial(length=...)")
-    return core.Polynomial(s.start, s.end, length, s.power)
+    return core.Polynomial(s.start, s.end, length, s.power, s.k_decay)
 
 
 @lower.register(prim.InverseSqrt)

@@ -75,25 +75,32 @@ class Linear(Declared):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Declared):
-    """``end + (start - end) * (1 + cos(pi * t / L)) / 2`` for ``0 < t < L`` (clamped to the
-    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
+    """``end + (start - end) * (1 + cos(pi * t**k / L**k)) / 2`` for ``0 < t < L`` (clamped to
+    the endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``; ``k = k_decay`` warps time
+    (timm's k-decay), ``k = 1`` is ``pi * t / L``."""
 
     config_name: ClassVar[str] = "cosine"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
+    k_decay: float = fields.positive(1.0)
 
     def _validate(self) -> None:
         check.span("cosine", "start", self.start, "end", self.end)
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
+        k = self.k_decay
+        if k == 1.0:
+            angle: Callable[[int], float] = lambda t: math.pi * t / length  # noqa: E731
+        else:
+            angle = lambda t: math.pi * float(t) ** k / float(length) ** k  # noqa: E731
         return _interpolate(
             step,
             self.start,
             self.end,
             length,
-            lambda t: self.end + (self.start - self.end) * (1 + math.cos(math.pi * t / length)) / 2,
+            lambda t: self.end + (self.start - self.end) * (1 + math.cos(angle(t))) / 2,
         )
 
 
@@ -140,26 +147,33 @@ class MultiStep(Declared):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Polynomial(Declared):
-    """``end + (start - end) * (1 - t / L) ** power`` for ``0 < t < L`` (clamped to the
-    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
+    """``end + (start - end) * (1 - t**k / L**k) ** power`` for ``0 < t < L`` (clamped to the
+    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``; ``k = k_decay`` warps time
+    (timm's k-decay), ``k = 1`` is ``1 - t / L``."""
 
     config_name: ClassVar[str] = "polynomial"
     start: float = fields.real()
     end: float = fields.real()
     length: Duration = fields.duration()
     power: float = fields.positive(1.0)
+    k_decay: float = fields.positive(1.0)
 
     def _validate(self) -> None:
         check.span("polynomial", "start", self.start, "end", self.end)
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")
+        k = self.k_decay
+        if k == 1.0:
+            progress: Callable[[int], float] = lambda t: t / length  # noqa: E731
+        else:
+            progress = lambda t: float(t) ** k / float(length) ** k  # noqa: E731
         return _interpolate(
             step,
             self.start,
             self.end,
             length,
-            lambda t: self.end + (self.start - self.end) * (1 - t / length) ** self.power,
+            lambda t: self.end + (self.start - self.end) * (1 - progress(t)) ** self.power,
         )
 
 
@@ -302,17 +316,20 @@ def linear(start: float, end: float, length: Duration) -> Linear:
 
 
 @constructor(Cosine)
-def cosine(start: float, end: float, length: Duration) -> Cosine:
+def cosine(start: float, end: float, length: Duration, k_decay: float = 1.0) -> Cosine:
     """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
     ``t < length``, else ``end``.
 
     ``start`` exactly at ``t = 0``; values clamped to the endpoints (float rounding of the
-    formula would otherwise leave them by an ulp).
+    formula would otherwise leave them by an ulp). ``k_decay = k`` (timm's k-decay) puts
+    ``t**k / length**k`` in place of ``t / length``: ``k > 1`` holds the lr high for longer.
 
     >>> lrkit.cosine(start=1.0, end=0.0, length=4)(2)
     0.5
+    >>> lrkit.cosine(start=1.0, end=0.0, length=4, k_decay=2.0)(2)  # cos(pi / 4) halfway
+    0.8535533905932737
     """
-    return Cosine(start, end, length)
+    return Cosine(start, end, length, k_decay)
 
 
 @constructor(Exponential)
@@ -339,12 +356,18 @@ def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> Mul
 
 
 @constructor(Polynomial)
-def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
+def polynomial(
+    start: float, end: float, length: Duration, power: float = 1.0, k_decay: float = 1.0
+) -> Polynomial:
     """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``.
 
-    ``start`` exactly at ``t = 0``; values clamped to the endpoints.
+    ``start`` exactly at ``t = 0``; values clamped to the endpoints. ``k_decay = k`` (timm's
+    k-decay) puts ``t**k / length**k`` in place of ``t / length``.
+
+    >>> lrkit.polynomial(start=1.0, end=0.0, length=4, power=1.0, k_decay=2.0)(2)
+    0.75
     """
-    return Polynomial(start, end, length, power)
+    return Polynomial(start, end, length, power, k_decay)
 
 
 @constructor(InverseSqrt)
