@@ -76,6 +76,12 @@ KINDS: dict[str, Callable[[Any, st.SearchStrategy[lrkit.Schedule]], st.SearchStr
     "knots": lambda m, c: increasing_steps(min_size=1).flatmap(
         lambda steps: st.tuples(*(st.tuples(st.just(s), values) for s in steps))
     ),
+    # lrkit.parity.timm's own argument kinds
+    "non_negative": lambda m, c: st.floats(0.0, 0.01),
+    "cycle_mul": lambda m, c: st.sampled_from([1.0, 1.1, 1.5, 2.0, 3.0]),
+    "noise_range": lambda m, c: st.sampled_from([None, None, None, 10.0, (5.0, 50.0)]),
+    "noise_pct": lambda m, c: st.floats(0.05, 0.9),
+    "ratio": lambda m, c: st.floats(0.01, 0.99),
     "child": lambda m, c: c,
     "children": lambda m, c: st.lists(c, min_size=1, max_size=3),
 }

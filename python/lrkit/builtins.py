@@ -10,6 +10,7 @@ from collections.abc import Callable
 from lrkit import combinators, cycles, primitives  # noqa: F401  (they declare the built-ins)
 from lrkit.fields import DECLARED
 from lrkit.hookspecs import registration_hook
+from lrkit.parity import timm as timm_parity  # noqa: F401
 from lrkit.parity import torch as torch_parity  # noqa: F401
 from lrkit.schedule import Schedule
 
