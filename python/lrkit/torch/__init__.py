@@ -7,5 +7,13 @@ from lrkit.torch import compat
 from lrkit.torch.compat import *  # noqa: F403  (the 15 drop-ins, listed in compat.__all__)
 from lrkit.torch.functional import adjust_learning_rate
 from lrkit.torch.scheduler import Scheduler
+from lrkit.torch.timm_factory import PlateauLRScheduler, TimmScheduler, create_scheduler
 
-__all__ = ["Scheduler", "adjust_learning_rate", *compat.__all__]
+__all__ = [
+    "PlateauLRScheduler",
+    "Scheduler",
+    "TimmScheduler",
+    "adjust_learning_rate",
+    "create_scheduler",
+    *compat.__all__,
+]
