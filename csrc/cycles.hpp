@@ -12,7 +12,7 @@
 namespace lrkit {
 
 // SGDR: cosine from peak_i = start * decay**i to end over cycle i, the integer steps
-// [B_i, B_{i+1}): B_i = i * period (mult == 1), else B_i = nearbyint(S_i) with
+// [B_i, B_{i+1}): B_i = i * period (mult == 1), else B_i = round(S_i) (ties up) with
 // S_i = period * (1 - mult**i) / (1 - mult) in float64 (cycles.py documents the definition);
 // exactly peak_i at a restart, clamped to [min(peak_i, end), max(peak_i, end)] (as Cosine);
 // `end` from cycle `limit` on (limit < 0: no limit).
@@ -86,11 +86,11 @@ class CosineRestarts final : public Node {
     return cycle;
   }
 
-  // B_i, the first step of cycle i (mult != 1): nearbyint(period * (1 - mult**i) / (1 - mult))
-  // (ties to even, as Python's round; inf stays inf).
+  // B_i, the first step of cycle i (mult != 1): round(period * (1 - mult**i) / (1 - mult)),
+  // ties up (the start is >= 0; cycles.py's _nearest; inf stays inf).
   double cycle_start(double i) const {
     const double start = static_cast<double>(period_) * (1.0 - std::pow(mult_, i)) / (1.0 - mult_);
-    return std::nearbyint(start);
+    return std::round(start);
   }
 
   double start_, end_;

@@ -124,8 +124,10 @@ def test_cosine_restarts_restarts_at_the_first_cycle_boundary() -> None:
 
 
 def _boundaries(period: int, mult: float, count: int) -> list[int]:
-    """The integer cycle starts ``B_i = round(S_i)`` (ties to even), ``S_i`` in float64."""
-    return [round(period * (1.0 - mult**i) / (1.0 - mult)) for i in range(count)]
+    """The integer cycle starts ``B_i = round(S_i)`` (ties up), ``S_i`` in float64."""
+    half = fractions.Fraction(1, 2)
+    starts = (period * (1.0 - mult**i) / (1.0 - mult) for i in range(count))
+    return [math.floor(fractions.Fraction(s) + half) for s in starts]
 
 
 @given(

@@ -40,8 +40,11 @@ def _pow(x: float, y: float) -> float:
 
 
 def _nearest(x: float) -> float:
-    """``x`` rounded to the nearest integer, ties to even (C's ``nearbyint``); inf stays inf."""
-    return float(round(x)) if math.isfinite(x) else x
+    """``x >= 0`` rounded to the nearest integer, ties up (C's ``round``); inf stays inf."""
+    if not math.isfinite(x):
+        return x
+    whole = math.floor(x)
+    return float(whole + 1 if x - whole >= 0.5 else whole)  # x - floor(x) is exact
 
 
 def _cycle_start(period: int, mult: float, cycle: float) -> float:
@@ -60,8 +63,8 @@ class CosineRestarts(Declared):
     (if given): ``end``.
 
     The boundaries are integers, so a step is in exactly one cycle and every restart is exactly
-    ``peak_i``: ``B_i = i * period`` for ``period_mult = 1``, else ``B_i = round(S_i)`` (ties to
-    even), the step nearest the start ``S_i = period * (1 - m**i) / (1 - m)`` of the continuous
+    ``peak_i``: ``B_i = i * period`` for ``period_mult = 1``, else ``B_i = round(S_i)`` (ties
+    up), the step nearest the start ``S_i = period * (1 - m**i) / (1 - m)`` of the continuous
     SGDR with ``m = period_mult``, ``S_i`` evaluated in float64 by exactly those operations (the
     C++ kernel does the same, so both find the same cycle for every step). Rounding absorbs the
     float error of the closed form: a start that is an integer in exact arithmetic (``S_1 =

@@ -36,6 +36,14 @@ def _interpolate(
     return end
 
 
+def _without_unit_k_decay(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments without ``k_decay`` when it is 1 (no warp): configs, reprs and equality
+    stay those of the schedule before k-decay existed."""
+    if arguments.get("k_decay") == 1.0:
+        del arguments["k_decay"]
+    return arguments
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class Constant(Declared):
     """``value`` at every step."""
@@ -87,6 +95,9 @@ class Cosine(Declared):
 
     def _validate(self) -> None:
         check.span("cosine", "start", self.start, "end", self.end)
+
+    def arguments(self) -> dict[str, Any]:
+        return _without_unit_k_decay(super().arguments())
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
@@ -160,6 +171,9 @@ class Polynomial(Declared):
 
     def _validate(self) -> None:
         check.span("polynomial", "start", self.start, "end", self.end)
+
+    def arguments(self) -> dict[str, Any]:
+        return _without_unit_k_decay(super().arguments())
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")

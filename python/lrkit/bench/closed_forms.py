@@ -10,6 +10,7 @@ its peak is checked against an independent implementation. Values are float64 ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -184,7 +185,9 @@ def cosine_restarts(
 def _cycle_start(period: int, mult: float, i: int) -> float:
     if mult == 1.0:
         return float(period * i)
-    return float(round(period * (1.0 - mult**i) / (1.0 - mult)))
+    start = period * (1.0 - mult**i) / (1.0 - mult)
+    whole = math.floor(start)
+    return float(whole + 1 if start - whole >= 0.5 else whole)  # the nearest step, ties up
 
 
 def wsd(
