@@ -292,3 +292,30 @@ def test_cycle_length_is_timms() -> None:
         want = scheduler.CosineLRScheduler(opt, **kw).get_cycle_length()
         assert T.cosine(**kw).cycle_length() == want
     assert math.isfinite(np.float64(T.wsd(10, 2, warmup_t=3).cycle_length()))
+
+
+@pytest.mark.parametrize("name", ["cosine", "poly", "tanh", "step", "multistep", "wsd"])
+def test_parity_with_timm_at_huge_steps(name: str) -> None:
+    """Far past the end and up to 2**53: the same lr as timm (cycles still running with a large
+    ``cycle_limit``), in the reference and in one-row tables."""
+    scheduler = timm_scheduler()
+    cls = getattr(scheduler, CLASSES[name])
+    torch = package("torch")
+    steps = [10**6 + 7, 2**33 + 5, 2**45 - 3, 2**52 + 1, 2**53]
+    for kw in _configs(name, 12):
+        base_lr = kw.pop("base_lr")
+        kw["t_in_epochs"] = True
+        if "cycle_limit" in kw:
+            kw["cycle_limit"] = 10**9
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base_lr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = cls(opt, **kw)
+        ours = getattr(T, name)(base_lr=base_lr, **kw)
+        for t in steps:
+            theirs.step(t)
+            want = opt.param_groups[0]["lr"]
+            if isinstance(want, complex):
+                continue
+            for got in (ours(t), ours.table(1, start=t)[0]):
+                assert got == pytest.approx(want, rel=REL, abs=1e-300), (kw, t)
