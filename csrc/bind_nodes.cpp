@@ -76,8 +76,8 @@ void register_nodes(py::module_& m) {
   NodeClass<Linear>(m, "Linear")
       .def(py::init<double, double, Step>(), py::arg("start"), py::arg("end"), py::arg("length"));
   NodeClass<Cosine>(m, "Cosine")
-      .def(py::init<double, double, Step, double>(), py::arg("start"), py::arg("end"),
-           py::arg("length"), py::arg("exponent") = 1.0);
+      .def(py::init<double, double, Step, double, double>(), py::arg("start"), py::arg("end"),
+           py::arg("length"), py::arg("exponent") = 1.0, py::arg("k_decay") = 1.0);
   NodeClass<Exponential>(m, "Exponential")
       .def(py::init<double, double, Step, bool, Step, std::optional<double>>(), py::arg("start"),
            py::arg("gamma"), py::arg("every") = 1, py::arg("staircase") = false,
@@ -88,8 +88,8 @@ void register_nodes(py::module_& m) {
       .def(py::init<double, double, std::vector<Step>>(), py::arg("start"), py::arg("gamma"),
            py::arg("milestones"));
   NodeClass<Polynomial>(m, "Polynomial")
-      .def(py::init<double, double, Step, double>(), py::arg("start"), py::arg("end"),
-           py::arg("length"), py::arg("power"));
+      .def(py::init<double, double, Step, double, double>(), py::arg("start"), py::arg("end"),
+           py::arg("length"), py::arg("power"), py::arg("k_decay") = 1.0);
   NodeClass<InverseSqrt>(m, "InverseSqrt")
       .def(py::init<double, Step>(), py::arg("start"), py::arg("timescale"));
   NodeClass<Tanh>(m, "Tanh").def(py::init<double, double, Step, double, double>(), py::arg("start"),

@@ -11,8 +11,9 @@
 
 namespace lrkit {
 
-// SGDR: cosine from peak_i = start * decay**i to end over cycle i of length period * mult**i,
-// which starts at S_i = period * (1 - mult**i) / (1 - mult) (S_i <= t < S_{i+1});
+// SGDR: cosine from peak_i = start * decay**i to end over cycle i, the integer steps
+// [B_i, B_{i+1}): B_i = i * period (mult == 1), else B_i = round(S_i) (ties up) with
+// S_i = period * (1 - mult**i) / (1 - mult) in float64 (cycles.py documents the definition);
 // exactly peak_i at a restart, clamped to [min(peak_i, end), max(peak_i, end)] (as Cosine);
 // `end` from cycle `limit` on (limit < 0: no limit).
 class CosineRestarts final : public Node {
@@ -29,7 +30,7 @@ class CosineRestarts final : public Node {
     Step i = 0;
     while (i < n) {
       const Step t = t0 + i;
-      double cycle, origin, t_i;  // origin: S_i as a double (mult != 1) or i * period
+      double cycle, origin, t_i;  // origin: B_i, t_i: B_{i+1} - B_i (integers)
       Step seg_end;
       if (mult_ == 1.0) {
         const Step c = t / period_;
@@ -40,11 +41,10 @@ class CosineRestarts final : public Node {
       } else {
         cycle = cycle_of(static_cast<double>(t));
         origin = cycle_start(cycle);
-        t_i = std::pow(mult_, cycle) * static_cast<double>(period_);
-        // The next restart: the first step x with cycle_start(cycle + 1) <= x.
-        const double next = std::ceil(cycle_start(cycle + 1.0));
+        const double next = cycle_start(cycle + 1.0);  // an integer (or inf)
+        t_i = next - origin;
         seg_end = next >= static_cast<double>(t0 + n) ? n : static_cast<Step>(next) - t0;
-        if (seg_end <= i) seg_end = i + 1;  // (never, with monotonic starts: one step, safely)
+        if (seg_end <= i) seg_end = i + 1;  // (never once corrected: one step, safely)
       }
       if (limit_ >= 0 && cycle >= static_cast<double>(limit_)) {
         std::fill(out + i, out + n, end_);  // the limit is a cycle: every later one is past it
@@ -66,11 +66,10 @@ class CosineRestarts final : public Node {
   }
 
  private:
-  static constexpr int kMaxCorrections = 4;  // == _MAX_CORRECTIONS in cycles.py
+  static constexpr int kMaxCorrections = 64;  // == _MAX_CORRECTIONS in cycles.py
 
-  // The cycle of step x (mult != 1): the log inverse of the cycle starts estimates it; float
-  // rounding puts exact boundaries one cycle off, so it is corrected against the starts (the
-  // same operations as cycles.py).
+  // The cycle of step x (mult != 1): the log inverse of the cycle starts estimates it, then it
+  // is corrected against the integer starts B_i (the same operations as cycles.py).
   double cycle_of(double x) const {
     const double P = static_cast<double>(period_);
     const double estimate = std::log(1.0 - x / P * (1.0 - mult_)) / std::log(mult_);
@@ -87,9 +86,11 @@ class CosineRestarts final : public Node {
     return cycle;
   }
 
-  // First step of cycle i (mult != 1): period * (1 - mult**i) / (1 - mult).
+  // B_i, the first step of cycle i (mult != 1): round(period * (1 - mult**i) / (1 - mult)),
+  // ties up (the start is >= 0; cycles.py's _nearest; inf stays inf).
   double cycle_start(double i) const {
-    return static_cast<double>(period_) * (1.0 - std::pow(mult_, i)) / (1.0 - mult_);
+    const double start = static_cast<double>(period_) * (1.0 - std::pow(mult_, i)) / (1.0 - mult_);
+    return std::round(start);
   }
 
   double start_, end_;

@@ -65,36 +65,52 @@ class Linear final : public Node {
   Step length_;
 };
 
-// end + (start - end) * ((1 + cos(pi * t / L)) / 2) ** exponent for 0 < t < L (clamped), start
-// at 0, then end. exponent == 1: end + (start - end) * (1 + cos(pi * t / L)) / 2 with vmath's
-// vectorised cos (the cosine family's contract); any other exponent: libm's cos and pow, the
-// calls math.cos and ** make, so the values are the reference's bit for bit.
+// end + (start - end) * ((1 + cos(pi * w)) / 2) ** exponent for 0 < t < L (clamped), start at 0,
+// then end; w = t / L, or t**k / L**k with k = k_decay (timm's k-decay time warp).
+// exponent == 1: end + (start - end) * (1 + cos(pi * w)) / 2 with vmath's vectorised cos (the
+// cosine family's contract); any other exponent: libm's cos and pow, the calls math.cos and **
+// make, so the values are the reference's bit for bit.
 class Cosine final : public Node {
  public:
-  Cosine(double start, double end, Step length, double exponent)
-      : start_(start), end_(end), length_(length), exponent_(exponent) {
+  Cosine(double start, double end, Step length, double exponent = 1.0, double k_decay = 1.0)
+      : start_(start), end_(end), length_(length), exponent_(exponent), k_(k_decay) {
     require_at_least(length, 1, "Cosine", "length");
+    require(k_decay > 0.0 && std::isfinite(k_decay), "Cosine", "k_decay must be finite and > 0");
   }
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
-    const double start = start_, end = end_, exponent = exponent_;
+    const double start = start_, end = end_, exponent = exponent_, k = k_;
+    const double Lk = std::pow(L, k);
     if (exponent != 1.0) {
-      fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
-        return end + (start - end) * std::pow((1.0 + std::cos(kPi * t / L)) / 2.0, exponent);
-      });
+      if (k == 1.0) {
+        fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
+          return end + (start - end) * std::pow((1.0 + std::cos(kPi * t / L)) / 2.0, exponent);
+        });
+      } else {
+        fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
+          const double c = std::cos(kPi * std::pow(t, k) / Lk);
+          return end + (start - end) * std::pow((1.0 + c) / 2.0, exponent);
+        });
+      }
       return;
     }
     // (start - end) / 2 * (1 + c) rounds as (start - end) * (1 + c) / 2 (halving is exact).
     const double half = (start - end) / 2.0;
+    if (k == 1.0) {
+      fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
+        return end + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
+      });
+      return;
+    }
     fill_interpolation(t0, n, out, start, end, length_, [=](double t) {
-      return end + half * (1.0 + vmath::cos_0_pi(kPi * t / L));
+      return end + half * (1.0 + vmath::cos_0_pi(kPi * std::pow(t, k) / Lk));
     });
   }
 
  private:
   double start_, end_;
   Step length_;
-  double exponent_;
+  double exponent_, k_;
 };
 
 // start for t <= begin, else start * gamma ** p with p = (t - begin) / every, or the whole
@@ -182,14 +198,23 @@ class MultiStep final : public Node {
 // end + (start - end) * (1 - t / L) ** power for 0 < t < L (clamped), start at 0, then end.
 class Polynomial final : public Node {
  public:
-  Polynomial(double start, double end, Step length, double power)
-      : start_(start), end_(end), length_(length), power_(power) {
+  Polynomial(double start, double end, Step length, double power, double k_decay = 1.0)
+      : start_(start), end_(end), length_(length), power_(power), k_(k_decay) {
     require_at_least(length, 1, "Polynomial", "length");
+    require(k_decay > 0.0 && std::isfinite(k_decay), "Polynomial", "k_decay must be finite and > 0");
   }
+  // end + (start - end) * (1 - t**k / L**k) ** power; k = 1: (1 - t / L) ** power.
   void fill(Step t0, Step n, double* out) const override {
     const double L = static_cast<double>(length_);
+    if (k_ == 1.0) {
+      fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
+        return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
+      });
+      return;
+    }
+    const double k = k_, Lk = std::pow(L, k_);
     fill_interpolation(t0, n, out, start_, end_, length_, [=](double t) {
-      return end_ + (start_ - end_) * std::pow(1.0 - t / L, power_);
+      return end_ + (start_ - end_) * std::pow(1.0 - std::pow(t, k) / Lk, power_);
     });
   }
 
@@ -197,6 +222,7 @@ class Polynomial final : public Node {
   double start_, end_;
   Step length_;
   double power_;
+  double k_;
 };
 
 // start / sqrt(1 + t / timescale).

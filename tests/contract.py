@@ -165,6 +165,8 @@ def bound(s: lrkit.Schedule) -> float:
     return 0.0  # exact: the reference's operations in the reference's order (or a callback)
 
 
+# A k-decay warp (Cosine, Polynomial ``k_decay != 1``) is libm's pow in both evaluators: exact,
+# so it changes no bound (the cosine's is that of its angle's cosine).
 @bound.register
 def _(s: P.Cosine) -> float:
     if s.exponent != 1.0:  # libm's cos and pow, as the reference: exact

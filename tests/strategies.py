@@ -23,6 +23,8 @@ from lrkit.parity import torch as torch_parity
 
 values = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, allow_infinity=False)
 positive_values = st.floats(min_value=1e-6, max_value=10.0)
+#: timm's k-decay exponents: mostly 1 (no warp), else a warp either way.
+k_decays = st.just(1.0) | st.floats(min_value=0.25, max_value=4.0)
 decays = st.floats(min_value=0.01, max_value=0.999)
 lengths = st.integers(min_value=1, max_value=300)
 
@@ -77,6 +79,12 @@ KINDS: dict[str, Callable[[Any, st.SearchStrategy[lrkit.Schedule]], st.SearchStr
     "knots": lambda m, c: increasing_steps(min_size=1).flatmap(
         lambda steps: st.tuples(*(st.tuples(st.just(s), values) for s in steps))
     ),
+    # lrkit.parity.timm's own argument kinds
+    "non_negative": lambda m, c: st.floats(0.0, 0.01),
+    "cycle_mul": lambda m, c: st.sampled_from([1.0, 1.1, 1.5, 2.0, 3.0]),
+    "noise_range": lambda m, c: st.sampled_from([None, None, None, 10.0, (5.0, 50.0)]),
+    "noise_pct": lambda m, c: st.floats(0.05, 0.9),
+    "ratio": lambda m, c: st.floats(0.01, 0.99),
     "child": lambda m, c: c,
     "children": lambda m, c: st.lists(c, min_size=1, max_size=3),
     # lrkit.parity.optax's arguments
@@ -247,7 +255,11 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "cosine":
         exponent = draw(st.just(1.0) | st.floats(min_value=0.1, max_value=4.0))
         return lrkit.cosine(
-            start=draw(values), end=draw(values), length=draw(lengths), exponent=exponent
+            start=draw(values),
+            end=draw(values),
+            length=draw(lengths),
+            exponent=exponent,
+            k_decay=draw(k_decays),
         )
     if kind == "exponential":
         end = draw(st.none() | values)
@@ -269,7 +281,11 @@ def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind == "polynomial":
         power = draw(st.floats(min_value=0.1, max_value=4.0))
         return lrkit.polynomial(
-            start=draw(values), end=draw(values), length=draw(lengths), power=power
+            start=draw(values),
+            end=draw(values),
+            length=draw(lengths),
+            power=power,
+            k_decay=draw(k_decays),
         )
     if kind == "inverse_sqrt":
         return lrkit.inverse_sqrt(start=draw(values), timescale=draw(lengths))

@@ -354,7 +354,7 @@ def test_bench_config_times_the_engine_against_numpy_and_a_loop(
     [
         (
             ["show", "cosin:start=1", "--steps", "10"],
-            "unknown schedule 'cosin'; did you mean 'cosine'?",
+            "unknown schedule 'cosin'; did you mean 'cosine'",
         ),
         (["show", "rexx:peak=1", "--steps", "10"], "did you mean 'rex'?"),
         (["show", "cosine:start=1,end=0", "--steps", "10"], "missing argument 'length'"),

@@ -111,6 +111,84 @@ def test_cosine_restarts_are_finite_and_exact_for_extreme_period_mult() -> None:
     assert [huge(t) for t in (0, 1, 10**9)] == [1.0, 1.0, 1.0]  # cycle 1 from step 1 on
 
 
+def test_cosine_restarts_restarts_at_the_first_cycle_boundary() -> None:
+    """The float start of cycle 1, ``43 * (1 - 1.1) / (1 - 1.1)``, is ``43.00000000000001``: a
+    float comparison kept step 43 in cycle 0, at its floor; the integer boundaries restart it."""
+    s = lrkit.cosine_restarts(start=1.0, end=0.0, period=43, period_mult=1.1)
+    assert 43 * (1 - 1.1) / (1 - 1.1) > 43  # the float start the old comparison used
+    assert s(43) == 1.0 == s.table(44)[43]
+    assert 0.0 < s(42) < 0.01
+    # Cycle 1 is round(43 * 1.1 + 43) - 43 = 47 steps: 90.3 rounds to 90.
+    assert s(90) == 1.0 == s.table(91)[90]
+    assert s(89) == pytest.approx(half_cosine(1.0, 0.0, 46, 47), rel=1e-14)
+
+
+def _boundaries(period: int, mult: float, count: int) -> list[int]:
+    """The integer cycle starts ``B_i = round(S_i)`` (ties up), ``S_i`` in float64."""
+    half = fractions.Fraction(1, 2)
+    starts = (period * (1.0 - mult**i) / (1.0 - mult) for i in range(count))
+    return [math.floor(fractions.Fraction(s) + half) for s in starts]
+
+
+@given(
+    period=st.integers(1, 10_000),
+    mult=st.floats(1.0 + 1e-6, 4.0),
+    decay=st.floats(0.1, 1.0),
+)
+def test_cosine_restarts_every_cycle_start_is_its_peak(
+    period: int, mult: float, decay: float
+) -> None:
+    """At each ``B_i`` both evaluators give ``start * decay**i`` exactly, one step earlier a
+    value of cycle ``i - 1`` below its peak; between boundaries the engine is the reference."""
+    s = lrkit.cosine_restarts(start=2.0, end=0.0, period=period, period_mult=mult, decay=decay)
+    starts = [b for b in _boundaries(period, mult, 40) if b < 2**53]
+    for i, b in enumerate(starts):
+        peak = 2.0 * decay**i
+        assert s(b) == peak == s.table(1, start=b)[0], (i, b)
+        if b > 0 and starts[i - 1] < b - 1:
+            before = s(b - 1)
+            assert 0.0 <= before <= 2.0 * decay ** (i - 1), (i, b, before)
+    small = [b for b in starts if b < 3_000]
+    table = s.table(small[-1] + 2)
+    assert_within_contract(s, table, np.array([s(t) for t in range(len(table))]))
+
+
+@given(
+    period=st.integers(1, 1_000),
+    mult=st.floats(1.0 + 1e-12, 1e6),
+    step=st.integers(0, 2**53),
+)
+def test_cosine_restarts_both_evaluators_find_the_same_cycle(
+    period: int, mult: float, step: int
+) -> None:
+    """For any step up to 2**53 the engine and the reference agree on the cycle: at the step and
+    at the next restart the values match within the contract, and a restart is the peak."""
+    s = lrkit.cosine_restarts(start=1.0, end=0.0, period=period, period_mult=mult, decay=0.5)
+    value = s(step)
+    assert_within_contract(s, s.table(1, start=step), np.array([value]))
+    if value in {0.5**i for i in range(2000)} and step > 0:
+        assert s.table(1, start=step)[0] == value
+
+
+@pytest.mark.parametrize(("period", "mult"), [(3, 2.0), (1, 3.0), (16, 1.5), (1024, 1.25)])
+def test_cosine_restarts_with_whole_starts_keep_the_continuous_values(
+    period: int, mult: float
+) -> None:
+    """Where every cycle start ``S_i`` is a whole step, the integer boundaries change nothing:
+    the values are the continuous SGDR's ``T_i = period * m**i``, ``t_cur = t - S_i``."""
+    s = lrkit.cosine_restarts(start=1.0, end=0.1, period=period, period_mult=mult)
+    starts = [period * (1.0 - mult**i) / (1.0 - mult) for i in range(6)]
+    assert all(x.is_integer() for x in starts)
+    n = int(starts[-1])
+    expected = []
+    for t in range(n):
+        i = max(j for j, x in enumerate(starts) if x <= t)
+        t_cur, t_i = t - starts[i], period * mult**i
+        expected.append(1.0 if t_cur == 0 else half_cosine(1.0, 0.1, t_cur, t_i))
+    assert [s(t) for t in range(n)] == expected
+    assert_within_contract(s, s.table(n), np.array(expected))
+
+
 def test_cyclic_modes() -> None:
     tri = lrkit.cyclic(low=0.1, high=1.0, up=2, down=3)
     np.testing.assert_allclose(tri.table(7), [0.1, 0.55, 1.0, 0.7, 0.4, 0.1, 0.55], rtol=1e-15)

@@ -133,3 +133,44 @@ def test_tanh_rejects_bad_arguments() -> None:
         lrkit.tanh(start=1.0, end=0.0, length=0)
     with pytest.raises(TypeError, match=r"tanh: start must be a real number"):
         lrkit.tanh(start="1", end=0.0, length=10)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("k", [0.5, 1.0, 2.0, 3.7])
+def test_cosine_and_polynomial_k_decay_are_timms_time_warp(k: float) -> None:
+    """timm's k-decay (``CosineLRScheduler``/``PolyLRScheduler._get_lr``, one cycle): the
+    progress ``t**k / T**k`` in place of ``t / T``."""
+    length, start, end = 40, 0.3, 0.01
+    cos = lrkit.cosine(start=start, end=end, length=length, k_decay=k)
+    poly = lrkit.polynomial(start=start, end=end, length=length, power=0.7, k_decay=k)
+    for t in range(length + 3):
+        tc = min(t, length)
+        want_cos = end + 0.5 * (start - end) * (1 + math.cos(math.pi * tc**k / length**k))
+        want_poly = end + (start - end) * (1 - tc**k / length**k) ** 0.7
+        assert cos(t) == pytest.approx(want_cos, rel=1e-14, abs=1e-17), t
+        assert poly(t) == pytest.approx(want_poly, rel=1e-14, abs=1e-17), t
+    assert_within_contract(cos, cos.table(50), np.array([cos(t) for t in range(50)]))
+    assert poly.table(50).tolist() == [poly(t) for t in range(50)]
+
+
+def test_k_decay_one_is_the_unwarped_schedule_bit_for_bit() -> None:
+    for n in (1, 7, 1000):
+        plain = [1e-3 + (0.1 - 1e-3) * (1 + math.cos(math.pi * t / n)) / 2 for t in range(1, n)]
+        cos = lrkit.cosine(start=0.1, end=1e-3, length=n)
+        assert [cos(t) for t in range(1, n)] == [min(max(v, 1e-3), 0.1) for v in plain]
+        assert lrkit.cosine(start=0.1, end=1e-3, length=n, k_decay=1.0).table(n + 1).tolist() == (
+            cos.table(n + 1).tolist()
+        )
+        poly = lrkit.polynomial(start=0.1, end=1e-3, length=n, power=2.0)
+        assert [poly(t) for t in range(1, n)] == [
+            1e-3 + (0.1 - 1e-3) * (1 - t / n) ** 2.0 for t in range(1, n)
+        ]
+    old = lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 4})  # no k_decay
+    assert old == lrkit.cosine(start=1.0, end=0.0, length=4, k_decay=1.0)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])
+def test_k_decay_must_be_positive_and_finite(bad: float) -> None:
+    with pytest.raises(ValueError, match="k_decay"):
+        lrkit.cosine(start=1.0, end=0.0, length=4, k_decay=bad)
+    with pytest.raises(ValueError, match="k_decay"):
+        lrkit.polynomial(start=1.0, end=0.0, length=4, k_decay=bad)

@@ -65,10 +65,12 @@ def test_cosine_restarts_stay_within_each_cycle_and_restart_at_the_peak(
     assert (table >= low).all() and (table <= high).all(), s
     if mult not in (1.0, 1.5, 2.0, 3.0):
         return
-    # Cycle starts in exact arithmetic (these multipliers are exact binary fractions).
-    m, starts = fractions.Fraction(mult), [fractions.Fraction(0)]
-    while starts[-1] < STEPS:
-        starts.append(starts[-1] + period * m ** (len(starts) - 1))
+    # Cycle starts in exact arithmetic (these multipliers are exact binary fractions), each
+    # rounded to its nearest step (ties up): the integer boundaries B_i.
+    m, exact = fractions.Fraction(mult), [fractions.Fraction(0)]
+    while exact[-1] < STEPS:
+        exact.append(exact[-1] + period * m ** (len(exact) - 1))
+    starts = [math.floor(x + fractions.Fraction(1, 2)) for x in exact]
     for t in range(STEPS):
         i = bisect.bisect_right(starts, t) - 1
         peak = start * decay**i

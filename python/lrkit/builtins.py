@@ -12,6 +12,7 @@ from lrkit.fields import DECLARED
 from lrkit.hookspecs import registration_hook
 from lrkit.parity import hf as hf_parity  # noqa: F401
 from lrkit.parity import optax as optax_parity  # noqa: F401
+from lrkit.parity import timm as timm_parity  # noqa: F401
 from lrkit.parity import torch as torch_parity  # noqa: F401
 from lrkit.schedule import Schedule
 

@@ -23,29 +23,48 @@ _MASK64 = (1 << 64) - 1
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
-#: Most cycles by which cosine_restarts corrects its log estimate of the cycle (measured: one
-#: at most, for steps up to 2**62 and period_mult from 1 + 1e-9 to 1e300).
-_MAX_CORRECTIONS = 4
+#: Most cycles by which cosine_restarts corrects its log estimate of the cycle (the estimate is
+#: one cycle off at most where no cycle is empty; empty cycles, possible only where the float
+#: error of ``S_i`` reaches 1/2, need one correction each).
+_MAX_CORRECTIONS = 64
+
+
+def _nearest(x: float) -> float:
+    """``x >= 0`` rounded to the nearest integer, ties up (C's ``round``); inf stays inf."""
+    if not math.isfinite(x):
+        return x
+    whole = math.floor(x)
+    return float(whole + 1 if x - whole >= 0.5 else whole)  # x - floor(x) is exact
 
 
 def _cycle_start(period: int, mult: float, cycle: float) -> float:
-    """The first step of cycle ``cycle`` of SGDR with ``period_mult = mult != 1``:
-    ``period * (1 - mult**cycle) / (1 - mult)`` (the same operations as csrc/cycles.hpp)."""
-    return period * (1.0 - _pow(mult, cycle)) / (1.0 - mult)
+    """``B_i``, the first step of cycle ``i = cycle`` of SGDR with ``period_mult = mult != 1``:
+    the integer nearest ``S_i = period * (1 - mult**i) / (1 - mult)`` as float64 evaluates it
+    (the same operations as csrc/cycles.hpp)."""
+    return _nearest(period * (1.0 - _pow(mult, cycle)) / (1.0 - mult))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class CosineRestarts(Declared):
-    """SGDR. Cycle ``i`` lasts ``T_i = period * period_mult**i`` steps and anneals from
-    ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1 + cos(pi * t_cur / T_i))
-    / 2`` where ``t_cur`` is the step within the cycle (exactly ``peak_i`` at ``t_cur = 0``, and
+    """SGDR. Cycle ``i`` starts at the integer step ``B_i``, lasts ``L_i = B_{i+1} - B_i``
+    steps and anneals from ``peak_i = start * decay**i`` to ``end``: ``end + (peak_i - end) * (1
+    + cos(pi * t_cur / L_i)) / 2`` with ``t_cur = t - B_i`` (exactly ``peak_i`` at ``t_cur = 0``,
     clamped to ``[min(peak_i, end), max(peak_i, end)]``, as ``cosine``). From cycle ``limit`` on
     (if given): ``end``.
 
-    With ``period_mult = m > 1``, cycle ``i`` starts at ``S_i = period * (1 - m**i) / (1 - m)``:
-    ``i`` is the cycle with ``S_i <= t < S_{i+1}`` (estimated by ``floor(log(1 - t/period * (1 -
-    m)) / log(m))``, then corrected against ``S_i``, so every restart lands exactly on its step)
-    and ``t_cur = t - S_i`` (clamped to ``[0, T_i]``).
+    The boundaries are integers, so a step is in exactly one cycle and every restart is exactly
+    ``peak_i``: ``B_i = i * period`` for ``period_mult = 1``, else ``B_i = round(S_i)`` (ties
+    up), the step nearest the start ``S_i = period * (1 - m**i) / (1 - m)`` of the continuous
+    SGDR with ``m = period_mult``, ``S_i`` evaluated in float64 by exactly those operations (the
+    C++ kernel does the same, so both find the same cycle for every step). Rounding absorbs the
+    float error of the closed form: a start that is an integer in exact arithmetic (``S_1 =
+    period`` always; ``S_i`` for integer or dyadic ``m``) is that step, while the float ``S_1``
+    of ``period=43, period_mult=1.1`` is ``43.00000000000001``. The cycle is found by the
+    estimate ``floor(log(1 - t/period * (1 - m)) / log(m))``, corrected against ``B_i`` and
+    ``B_{i+1}`` (integers, compared exactly). Where every ``S_i`` is an integer (``m`` an
+    integer, or dyadic with a period that keeps the starts whole), ``L_i = period * m**i``:
+    the continuous SGDR's values. Elsewhere a cycle's length is the whole number of steps
+    between its rounded ends.
     """
 
     config_name: ClassVar[str] = "cosine_restarts"
@@ -72,8 +91,6 @@ class CosineRestarts(Declared):
             t_i = float(period)
         else:
             t = float(step)
-            # The closed-form inverse of the cycle starts estimates the cycle; float rounding of
-            # the logs puts exact boundaries one cycle off, so correct it against the starts.
             estimate = math.log(1.0 - t / period * (1.0 - mult)) / math.log(mult)
             cycle = float(math.floor(estimate)) if math.isfinite(estimate) else 0.0
             for _ in range(_MAX_CORRECTIONS):
@@ -83,8 +100,9 @@ class CosineRestarts(Declared):
                     cycle += 1.0
                 else:
                     break
-            t_i = _pow(mult, cycle) * period
-            t_cur = min(max(t - _cycle_start(period, mult, cycle), 0.0), t_i)
+            origin = _cycle_start(period, mult, cycle)
+            t_i = _cycle_start(period, mult, cycle + 1.0) - origin
+            t_cur = min(max(t - origin, 0.0), t_i)  # (in [0, L_i) once corrected)
         if self.limit is not None and cycle >= self.limit:
             return self.end
         peak: float = self.start * _pow(self.decay, cycle)

@@ -179,6 +179,9 @@ class Declared(Schedule):
     #: the lowering is written out in ``lrkit.engine`` (arguments that need more than their
     #: kind says), or the schedule runs as Python.
     node: ClassVar[str | None] = None
+    #: Fields left out of configs and reprs while at their default (options added after a
+    #: schedule was first released: its configs and checkpoints then read as before).
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset()
 
     def __post_init__(self) -> None:
         owner = type(self).config_name or type(self).__name__
@@ -191,6 +194,15 @@ class Declared(Schedule):
 
     def _validate(self) -> None:
         """Checks across fields (after every field is checked); none by default."""
+
+    def arguments(self) -> dict[str, Any]:
+        arguments = super().arguments()
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.name in self.quiet_defaults:
+                value = getattr(self, f.name)
+                if value == f.default and type(value) is type(f.default):
+                    del arguments[f.name]
+        return arguments
 
 
 class Composite(Declared):

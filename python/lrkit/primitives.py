@@ -77,10 +77,10 @@ class Linear(Declared):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Cosine(Declared):
-    """``end + (start - end) * ((1 + cos(pi * t / L)) / 2) ** exponent`` for ``0 < t < L``
-    (clamped to the endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``. With the default
-    ``exponent = 1`` the formula is evaluated as ``end + (start - end) * (1 + cos(pi * t / L)) /
-    2``."""
+    """``end + (start - end) * ((1 + cos(pi * w)) / 2) ** exponent`` with ``w = t / L`` (or
+    ``t**k / L**k`` with ``k = k_decay``, timm's k-decay time warp) for ``0 < t < L`` (clamped to
+    the endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``. With the default ``exponent =
+    1`` the formula is evaluated as ``end + (start - end) * (1 + cos(pi * w)) / 2``."""
 
     config_name: ClassVar[str] = "cosine"
     node: ClassVar[str] = "Cosine"
@@ -88,32 +88,29 @@ class Cosine(Declared):
     end: float = fields.real()
     length: Duration = fields.duration()
     exponent: float = fields.positive(1.0)
+    k_decay: float = fields.positive(1.0)
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"exponent", "k_decay"})
 
     def _validate(self) -> None:
         check.span("cosine", "start", self.start, "end", self.end)
 
-    def arguments(self) -> dict[str, Any]:
-        # The default exponent is left out, so configs read the same as before it existed.
-        arguments = {"start": self.start, "end": self.end, "length": self.length}
-        return arguments if self.exponent == 1.0 else {**arguments, "exponent": self.exponent}
-
     def value(self, step: int) -> float:
         length = steps_of(self.length, "cosine(length=...)")
-        start, end, exponent = self.start, self.end, self.exponent
+        start, end, exponent, k = self.start, self.end, self.exponent, self.k_decay
+        if k == 1.0:
+            angle: Callable[[int], float] = lambda t: math.pi * t / length  # noqa: E731
+        else:
+            angle = lambda t: math.pi * float(t) ** k / float(length) ** k  # noqa: E731
         if exponent == 1.0:
             return _interpolate(
-                step,
-                start,
-                end,
-                length,
-                lambda t: end + (start - end) * (1 + math.cos(math.pi * t / length)) / 2,
+                step, start, end, length, lambda t: end + (start - end) * (1 + math.cos(angle(t))) / 2
             )
         return _interpolate(
             step,
             start,
             end,
             length,
-            lambda t: end + (start - end) * ((1 + math.cos(math.pi * t / length)) / 2) ** exponent,
+            lambda t: end + (start - end) * ((1 + math.cos(angle(t))) / 2) ** exponent,
         )
 
 
@@ -141,16 +138,7 @@ class Exponential(Declared):
     staircase: bool = fields.flag(False)
     begin: Duration = fields.duration(0, minimum=0)
     end: float | None = fields.optional_real()
-
-    def arguments(self) -> dict[str, Any]:
-        # Options at their defaults are left out: configs read the same as before they existed.
-        arguments: dict[str, Any] = {"start": self.start, "gamma": self.gamma}
-        defaults = {"every": 1, "staircase": False, "begin": 0, "end": None}
-        for name, default in defaults.items():
-            value = getattr(self, name)
-            if value != default or type(value) is not type(default):
-                arguments[name] = value
-        return arguments
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"every", "staircase", "begin", "end"})
 
     def _steps(self) -> tuple[int, int]:
         """``(every, begin)`` in steps."""
@@ -202,8 +190,9 @@ class MultiStep(Declared):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Polynomial(Declared):
-    """``end + (start - end) * (1 - t / L) ** power`` for ``0 < t < L`` (clamped to the
-    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``."""
+    """``end + (start - end) * (1 - t**k / L**k) ** power`` for ``0 < t < L`` (clamped to the
+    endpoints), ``start`` at ``t = 0``, ``end`` from ``t = L``; ``k = k_decay`` warps time
+    (timm's k-decay), ``k = 1`` is ``1 - t / L``."""
 
     config_name: ClassVar[str] = "polynomial"
     node: ClassVar[str] = "Polynomial"
@@ -211,18 +200,25 @@ class Polynomial(Declared):
     end: float = fields.real()
     length: Duration = fields.duration()
     power: float = fields.positive(1.0)
+    k_decay: float = fields.positive(1.0)
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"k_decay"})
 
     def _validate(self) -> None:
         check.span("polynomial", "start", self.start, "end", self.end)
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "polynomial(length=...)")
+        k = self.k_decay
+        if k == 1.0:
+            progress: Callable[[int], float] = lambda t: t / length  # noqa: E731
+        else:
+            progress = lambda t: float(t) ** k / float(length) ** k  # noqa: E731
         return _interpolate(
             step,
             self.start,
             self.end,
             length,
-            lambda t: self.end + (self.start - self.end) * (1 - t / length) ** self.power,
+            lambda t: self.end + (self.start - self.end) * (1 - progress(t)) ** self.power,
         )
 
 
@@ -368,20 +364,31 @@ def linear(start: float, end: float, length: Duration) -> Linear:
 
 
 @constructor(Cosine)
-def cosine(start: float, end: float, length: Duration, *, exponent: float = 1.0) -> Cosine:
-    """Half-cosine annealing: ``end + (start - end) * ((1 + cos(pi * t / length)) / 2) **
-    exponent`` for ``t < length``, else ``end``.
+def cosine(
+    start: float,
+    end: float,
+    length: Duration,
+    *,
+    exponent: float = 1.0,
+    k_decay: float = 1.0,
+) -> Cosine:
+    """Half-cosine annealing: ``end + (start - end) * (1 + cos(pi * t / length)) / 2`` for
+    ``t < length``, else ``end``.
 
     ``start`` exactly at ``t = 0``; values clamped to the endpoints (float rounding of the
-    formula would otherwise leave them by an ulp). ``exponent > 0`` reshapes the curve (optax's
-    ``cosine_decay_schedule(exponent=...)``): above 1 it leaves ``start`` sooner, below 1 later.
+    formula would otherwise leave them by an ulp). ``exponent > 0`` raises the half-cosine
+    factor ``(1 + cos(...)) / 2`` to that power (optax's ``cosine_decay_schedule(exponent=...)``):
+    above 1 it leaves ``start`` sooner, below 1 later. ``k_decay = k`` (timm's k-decay) puts
+    ``t**k / length**k`` in place of ``t / length``: ``k > 1`` holds the lr high for longer.
 
     >>> lrkit.cosine(start=1.0, end=0.0, length=4)(2)
     0.5
     >>> lrkit.cosine(start=1.0, end=0.0, length=4, exponent=2.0)(2)
     0.25
+    >>> lrkit.cosine(start=1.0, end=0.0, length=4, k_decay=2.0)(2)  # cos(pi / 4) halfway
+    0.8535533905932737
     """
-    return Cosine(start, end, length, exponent)
+    return Cosine(start, end, length, exponent, k_decay)
 
 
 @constructor(Exponential)
@@ -430,12 +437,18 @@ def multistep(start: float, gamma: float, milestones: Sequence[Duration]) -> Mul
 
 
 @constructor(Polynomial)
-def polynomial(start: float, end: float, length: Duration, power: float = 1.0) -> Polynomial:
+def polynomial(
+    start: float, end: float, length: Duration, power: float = 1.0, k_decay: float = 1.0
+) -> Polynomial:
     """``end + (start - end) * (1 - t / length) ** power`` for ``t < length``, else ``end``.
 
-    ``start`` exactly at ``t = 0``; values clamped to the endpoints.
+    ``start`` exactly at ``t = 0``; values clamped to the endpoints. ``k_decay = k`` (timm's
+    k-decay) puts ``t**k / length**k`` in place of ``t / length``.
+
+    >>> lrkit.polynomial(start=1.0, end=0.0, length=4, power=1.0, k_decay=2.0)(2)
+    0.75
     """
-    return Polynomial(start, end, length, power)
+    return Polynomial(start, end, length, power, k_decay)
 
 
 @constructor(InverseSqrt)

@@ -10,6 +10,7 @@ its peak is checked against an independent implementation. Values are float64 ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -156,16 +157,16 @@ def cosine_restarts(
     decay: float = 1.0,
     limit: int | None = None,
 ) -> FloatArray:
-    """SGDR: cycle ``i`` starts at ``S_i = period * (1 - m**i) / (1 - m)`` (``i * period`` for
-    ``m = 1``), lasts ``T_i = period * m**i`` and anneals ``start * decay**i -> end`` by the
-    half-cosine of ``t - S_i``; ``end`` from cycle ``limit`` on."""
+    """SGDR: cycle ``i`` starts at the step ``B_i = round(period * (1 - m**i) / (1 - m))``
+    (``i * period`` for ``m = 1``), lasts ``B_{i+1} - B_i`` steps and anneals ``start * decay**i
+    -> end`` by the half-cosine of ``t - B_i``; ``end`` from cycle ``limit`` on."""
     m = period_mult
     count = 1
     while _cycle_start(period, m, count) <= n - 1:  # the cycles that begin inside the table
         count += 1
     index = np.arange(count + 1, dtype=np.float64)
     starts = np.array([_cycle_start(period, m, i) for i in range(count + 1)])
-    lengths = period * np.power(m, index)
+    lengths = np.diff(np.append(starts, _cycle_start(period, m, count + 1)))
     peaks = start * np.power(decay, index)
     if limit is not None:
         peaks[limit:] = end
@@ -182,7 +183,11 @@ def cosine_restarts(
 
 
 def _cycle_start(period: int, mult: float, i: int) -> float:
-    return float(period * i) if mult == 1.0 else period * (1.0 - mult**i) / (1.0 - mult)
+    if mult == 1.0:
+        return float(period * i)
+    start = period * (1.0 - mult**i) / (1.0 - mult)
+    whole = math.floor(start)
+    return float(whole + 1 if start - whole >= 0.5 else whole)  # the nearest step, ties up
 
 
 def wsd(

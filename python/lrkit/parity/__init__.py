@@ -12,7 +12,7 @@ training script can move to lrkit without changing its learning rates:
   (periodic ``CosineAnnealingLR``, ``OneCycleLR``'s float phase ends, ``CyclicLR``).
 
 torch's classes themselves are reproduced by ``lrkit.torch`` (drop-ins with torch's class names),
-built on these. None of these modules imports torch.
+built on these. None of these modules imports torch (timm's noise imports it on first use).
 Each function documents where its curve departs from lrkit's defaults; the tests compare them
 with the libraries' published test values.
 """

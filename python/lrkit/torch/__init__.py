@@ -9,5 +9,15 @@ from lrkit.torch.functional import adjust_learning_rate
 from lrkit.torch.greedy import GreedyLR
 from lrkit.torch.hf import get_scheduler
 from lrkit.torch.scheduler import Scheduler
+from lrkit.torch.timm_factory import PlateauLRScheduler, TimmScheduler, create_scheduler
 
-__all__ = ["GreedyLR", "Scheduler", "adjust_learning_rate", "get_scheduler", *compat.__all__]
+__all__ = [
+    "GreedyLR",
+    "PlateauLRScheduler",
+    "Scheduler",
+    "TimmScheduler",
+    "adjust_learning_rate",
+    "create_scheduler",
+    "get_scheduler",
+    *compat.__all__,
+]
