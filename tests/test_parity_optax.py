@@ -378,3 +378,25 @@ def test_growth_without_a_ceiling_raises_where_it_overflows() -> None:
         s(1024)
     with pytest.raises(lrkit.NonFiniteValueError):
         s.table(1, start=1024)
+
+
+def test_optax_own_schedule_tests_pass_against_lrkit(
+    peer: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """optax's _schedule_test.py and _join_test.py, re-pointed at lrkit (scripts/)."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    package("absl.testing.absltest")
+    script = Path(__file__).parents[1] / "scripts" / "optax_test_files.py"
+    argv = sys.argv
+    sys.argv = [str(script), "--x64"]  # this process already runs jax in float64
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+    report = capsys.readouterr().out
+    assert exit_.value.code == 0, report
+    assert "_schedule_test.py: 72 / 72 passed" in report and "_join_test.py: 1 / 1" in report
