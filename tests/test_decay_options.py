@@ -102,7 +102,7 @@ def test_cosine_exponent_hand_values() -> None:
     start=starts,
     end=starts,
     length=st.integers(1, 300),
-    exponent=st.floats(min_value=0.05, max_value=8.0),
+    exponent=st.floats(min_value=0.05, max_value=8.0).filter(lambda e: e != 1.0),
 )
 def test_cosine_with_an_exponent_is_exact_monotone_and_between_its_ends(
     start: float, end: float, length: int, exponent: float

@@ -151,7 +151,8 @@ class Exponential(Declared):
         value = self.start
         if elapsed > 0:
             p = float(elapsed // every) if self.staircase else elapsed / every
-            value = self.start * _pow(self.gamma, p)
+            # An overflow raises as it always has, unless the end bound caps it (C's inf).
+            value = self.start * (self.gamma**p if self.end is None else _pow(self.gamma, p))
         if self.end is not None:
             value = max(value, self.end) if self.gamma < 1.0 else min(value, self.end)
         return value
