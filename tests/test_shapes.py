@@ -177,6 +177,11 @@ def test_wsd_rsqrt_timescale_defaults_to_the_warmup_and_takes_fractions() -> Non
     )
     with pytest.raises(ValueError, match="stable='rsqrt' needs stable_timescale"):
         lrkit.wsd(peak=1.0, warmup_length=0, decay_length=4, total=20, stable="rsqrt")
+    zero = lrkit.wsd(
+        peak=1.0, warmup_length=lrkit.fraction(0.01), decay_length=4, total=20, stable="rsqrt"
+    )
+    with pytest.raises(ValueError, match="stable='rsqrt' needs stable_timescale"):
+        zero.resolve(total_steps=20)  # a warmup of round(0.2) = 0 steps
     with pytest.raises(ValueError, match="decay_shape='exp' needs end"):
         lrkit.wsd(peak=1.0, warmup_length=2, decay_length=4, total=20, decay_shape="exp")
 

@@ -357,6 +357,11 @@ class WarmupStableDecay(Composite):
                 if self.stable_timescale is None
                 else steps_of(self.stable_timescale, "wsd(stable_timescale=...)")
             )
+            if timescale == 0:
+                raise ValueError(
+                    "wsd: stable='rsqrt' needs stable_timescale when the warmup is 0 steps, "
+                    "got None"
+                )
             stable = inverse_sqrt(start=self.peak, timescale=timescale)
         top = stable(stable_steps)
         tail = _decay(self.decay_shape, top, self.end, decay, self.decay_exponent)
