@@ -1230,6 +1230,84 @@ def test_one_cycle_lr_reads_a_legacy_state_that_names_the_anneal_function(
         run(K, other, lambda start, end, pct: start)
 
 
+def _one_cycle_trace(
+    M: ModuleType, *, built_with: str, legacy: str | None, drop_own: bool, resume_at: int
+) -> list[float]:
+    """lrs and momenta of two groups before each step of a whole OneCycleLR run, where after
+    ``resume_at`` steps the scheduler is rebuilt with
+    ``built_with`` and given the state of the first one as torch < 2.1 wrote it: no
+    ``_anneal_func_type``, ``anneal_func`` = ``M.OneCycleLR._annealing_<legacy>``. With
+    ``drop_own``, the rebuilt scheduler's own ``_anneal_func_type`` is deleted too (as torch's
+    test_onecycle_lr_legacy_state_dict does), so only the state names the annealing."""
+    total = 12
+    optimizer = make_optimizer([0.1, 0.2])
+
+    def build() -> Any:
+        return M.OneCycleLR(
+            optimizer, max_lr=[1.0, 3.0], total_steps=total, anneal_strategy=built_with
+        )
+
+    scheduler = build()
+    seen = []
+    for step in range(total):
+        if step == resume_at:
+            state = scheduler.state_dict()
+            if legacy is not None:
+                state.pop("_anneal_func_type", None)
+                state["anneal_func"] = getattr(M.OneCycleLR, f"_annealing_{legacy}")
+            scheduler = build()
+            if drop_own:
+                delattr(scheduler, "_anneal_func_type")
+            scheduler.load_state_dict(state)
+        seen += _snapshot(optimizer, "momentum")
+        optimizer.step()
+        scheduler.step()
+    return seen
+
+
+@pytest.mark.parametrize("resume_at", [0, 5])
+@pytest.mark.parametrize("built_with", ["cos", "linear"])
+@pytest.mark.parametrize("legacy", ["cos", "linear"])
+@pytest.mark.parametrize("drop_own", [True, False])
+def test_one_cycle_lr_loads_a_legacy_state_as_torch_does(
+    resume_at: int, built_with: str, legacy: str, drop_own: bool
+) -> None:
+    """The same legacy state loaded into torch's OneCycleLR and into lrkit's gives the same lrs
+    and momenta at every following step: the function the state names when the scheduler has no
+    ``_anneal_func_type`` of its own, the scheduler's own strategy when it has one (torch's
+    precedence). torch's ``OneCycleLR._annealing_cos`` and lrkit's are both understood."""
+    kwargs = {"built_with": built_with, "legacy": legacy, "drop_own": drop_own}
+    ours = _one_cycle_trace(K, resume_at=resume_at, **kwargs)  # type: ignore[arg-type]
+    theirs = _one_cycle_trace(T, resume_at=resume_at, **kwargs)  # type: ignore[arg-type]
+    assert ours == pytest.approx(theirs, rel=RTOL), f"lrkit {ours}, torch {theirs}"
+    plain = _one_cycle_trace(T, built_with=built_with, legacy=None, drop_own=False, resume_at=99)
+    followed = legacy if drop_own else built_with
+    if followed != built_with:
+        assert theirs != pytest.approx(plain, rel=RTOL), "the case does not tell the two apart"
+
+
+@pytest.mark.parametrize(
+    "lr_lambda",
+    [0.95, [0.95, 0.9], [lambda epoch: 0.9, 0.95], (0.5, "x")],
+    ids=["number", "list", "function-then-number", "tuple"],
+)
+@pytest.mark.parametrize("name", ["MultiplicativeLR", "LambdaLR"])
+def test_a_lr_lambda_that_is_no_function_raises_torchs_type_error(
+    name: str, lr_lambda: Any
+) -> None:
+    """torch's MultiplicativeLR refuses a number (or a list holding one) with a TypeError
+    whose text torch's own tests match; lrkit's says the same words and adds the value. torch's
+    LambdaLR accepts it and fails at its first step; lrkit's refuses it at construction, alike."""
+    with pytest.raises(TypeError) as torchs:
+        T.MultiplicativeLR(make_optimizer([0.1, 0.2]), lr_lambda)
+    with pytest.raises(TypeError) as ours:
+        getattr(K, name)(make_optimizer([0.1, 0.2]), lr_lambda)
+    assert str(torchs.value) in str(ours.value), f"torch: {torchs.value}; lrkit: {ours.value}"
+    values = lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]
+    first_bad = next(v for v in values if not callable(v))
+    assert repr(first_bad) in str(ours.value), f"lrkit: {ours.value}"
+
+
 # -- the row cache ------------------------------------------------------------------------------
 
 
