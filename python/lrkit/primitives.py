@@ -103,7 +103,11 @@ class Cosine(Declared):
             angle = lambda t: math.pi * float(t) ** k / float(length) ** k  # noqa: E731
         if exponent == 1.0:
             return _interpolate(
-                step, start, end, length, lambda t: end + (start - end) * (1 + math.cos(angle(t))) / 2
+                step,
+                start,
+                end,
+                length,
+                lambda t: end + (start - end) * (1 + math.cos(angle(t))) / 2,
             )
         return _interpolate(
             step,
