@@ -9,6 +9,19 @@ from typing import Any
 
 from lrkit.units import MAX_STEPS, Duration, Epochs, Fraction
 
+__all__ = [
+    "duration",
+    "durations",
+    "increasing",
+    "integer",
+    "optional_real",
+    "positive",
+    "real",
+    "reals",
+    "span",
+    "whole",
+]
+
 
 def real(owner: str, name: str, value: Any) -> float:
     """A finite float."""

@@ -19,6 +19,23 @@ from lrkit.units import Duration, steps_of
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+__all__ = [
+    "Clip",
+    "PerGroup",
+    "Product",
+    "Repeat",
+    "Scale",
+    "Sequenced",
+    "Warmup",
+    "clip",
+    "per_group",
+    "product",
+    "repeat",
+    "scale",
+    "sequence",
+    "warmup",
+]
+
 
 _child = fields.child_schedule
 _children = fields.child_schedules

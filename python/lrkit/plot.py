@@ -17,6 +17,16 @@ import numpy as np
 from lrkit.schedule import Schedule
 from lrkit.summary import Progress, chunks, decimate
 
+__all__ = [
+    "LEGEND_ROW_INCHES",
+    "MAX_POINTS",
+    "Curve",
+    "MissingPlotDependencyError",
+    "image_path",
+    "plot",
+    "require_matplotlib",
+]
+
 #: Points per curve above which a run is thinned (min and max of each bucket are kept).
 MAX_POINTS = 4000
 #: Extra figure height per legend row (the legend sits below the axes).

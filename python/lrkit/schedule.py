@@ -33,6 +33,20 @@ import numpy.typing as npt
 
 from lrkit.units import MAX_STEPS, Epochs, Fraction, to_steps
 
+__all__ = [
+    "COMPOSED_CACHE_ATTR",
+    "NODE_CACHE_ATTR",
+    "ORIGIN_ATTR",
+    "ConfigCodec",
+    "FloatArray",
+    "IntArray",
+    "NonFiniteValueError",
+    "Schedule",
+    "encode",
+    "set_field",
+    "use_codec",
+]
+
 FloatArray = npt.NDArray[np.float64]
 
 #: Instance attribute holding the config a schedule was created from by name (``lrkit.create``),
