@@ -15,31 +15,44 @@ REQS       := $(BIN)/python scripts/requirements.py
 CSRC       := $(wildcard csrc/*.cpp csrc/*.hpp) CMakeLists.txt python/lrkit/_native.py
 # A real plugin package, installed into the venv so the tests use it by name (docs/plugins.md).
 EXAMPLE_PLUGIN := examples/lrkit-example-plugin
-# The three stages of .venv: the base (torch, build requirements), lrkit built from the current
-# sources (all `make run` needs), and the developer extras (tests, lint, host frameworks, peers).
+# The stages of .venv: the base (build requirements), then two jobs at once: lrkit's runtime
+# requirements with torch, and lrkit built from the current sources (editable, --no-deps: the
+# two pip calls install different packages); together all `make run` needs. Then the developer
+# extras (tests, lint, host frameworks, peers).
 BASE_STAMP  := $(VENV)/.stamp-base
+TORCH_STAMP := $(VENV)/.stamp-torch
 BUILD_STAMP := $(VENV)/.stamp-build
 DEV_STAMP   := $(VENV)/.stamp
 
-.PHONY: install build run test bench benchmarks perf-docs lint sanitize fuzz clean
+.PHONY: install ready build run test bench benchmarks perf-docs lint sanitize fuzz clean
 .DEFAULT_GOAL := test
 
 $(BASE_STAMP): pyproject.toml scripts/requirements.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install $(PIP_FLAGS) "tomli>=1.1; python_version < '3.11'"
 	$(REQS) build-system > $(VENV)/build-requires.txt
+	$(PIP) install $(PIP_FLAGS) -r $(VENV)/build-requires.txt
+	touch $@
+
+$(TORCH_STAMP): $(BASE_STAMP)
+	$(REQS) dependencies > $(VENV)/requirements.txt
 	# torch is pinned in the same pip call: unpinned, pip would pick a multi-GB CUDA build.
-	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/build-requires.txt
+	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/requirements.txt
 	touch $@
 
-build: $(BUILD_STAMP)
 $(BUILD_STAMP): $(BASE_STAMP) $(CSRC)
-	$(PIP) install $(PIP_FLAGS) --no-build-isolation $(SKB_DEV) -e . "$(TORCH_SPEC)"
+	$(PIP) install $(PIP_FLAGS) --no-build-isolation --no-deps $(SKB_DEV) -e .
 	touch $@
 
-install: $(BUILD_STAMP) $(DEV_STAMP)
-# Order-only on the build: a C++ rebuild does not reinstall the extras.
-$(DEV_STAMP): pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(EXAMPLE_PLUGIN)/lrkit_example_plugin/__init__.py | $(BUILD_STAMP)
+# torch installs while the extension compiles.
+ready:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(TORCH_STAMP) $(BUILD_STAMP)
+
+build: ready
+
+install: ready $(DEV_STAMP)
+# After `ready` (order-only): a C++ rebuild does not reinstall the extras.
+$(DEV_STAMP): pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(EXAMPLE_PLUGIN)/lrkit_example_plugin/__init__.py | ready
 	$(REQS) extras test lint integration peers > $(VENV)/dev-requirements.txt
 	$(PIP) install $(PIP_FLAGS) "$(TORCH_SPEC)" -r $(VENV)/dev-requirements.txt
 	# timm's schedulers (tests/parity): --no-deps, its torchvision dependency would replace torch.
@@ -49,7 +62,7 @@ $(DEV_STAMP): pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(EXAMPLE_PLUGIN)/
 	touch $@
 
 # The demo needs lrkit and torch only: no test or lint extras.
-run: $(BUILD_STAMP)
+run: ready
 	$(BIN)/python -m lrkit.demo
 
 test: install
