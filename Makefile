@@ -29,7 +29,8 @@ DEV_STAMP   := $(VENV)/.stamp
 
 $(BASE_STAMP): pyproject.toml scripts/requirements.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install $(PIP_FLAGS) "tomli>=1.1; python_version < '3.11'"
+	# pip >= 23.1 for -C (Python 3.10's venv comes with an older one); tomli for Python 3.10.
+	$(PIP) install $(PIP_FLAGS) "pip>=23.1" "tomli>=1.1; python_version < '3.11'"
 	$(REQS) build-system > $(VENV)/build-requires.txt
 	$(PIP) install $(PIP_FLAGS) -r $(VENV)/build-requires.txt
 	touch $@
