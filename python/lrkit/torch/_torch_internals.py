@@ -296,16 +296,16 @@ def track_optimizer_steps(optimizer: Optimizer) -> None:
     if getattr(step, "_wrapped_by_lr_sched", False):
         return
     owner = weakref.ref(optimizer)
+    # The method's function, not the bound method: a bound method would hold the optimizer.
     function = getattr(step, "__func__", None)
+    call = (lambda opt: function.__get__(opt)) if function is not None else (lambda opt: step)
 
     @functools.wraps(function if function is not None else step)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         opt = owner()
         assert opt is not None  # the optimizer owns this wrapper
         mark_optimizer_stepped(opt)
-        if function is None:  # an instance attribute, not a method
-            return step(*args, **kwargs)
-        return function(opt, *args, **kwargs)
+        return call(opt)(*args, **kwargs)
 
     wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
     optimizer.step = wrapper  # type: ignore[method-assign]
