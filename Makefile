@@ -111,4 +111,4 @@ sanitize: $(BASE_STAMP)
 	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider $(SAN_TESTS)
 
 clean:
-	rm -rf $(VENV) $(SAN_VENV) build .pytest_cache .hypothesis .benchmarks .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAN_VENV) .venv-tools .venv-wheel dist build .pytest_cache .hypothesis .benchmarks .mypy_cache .ruff_cache
