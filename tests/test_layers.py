@@ -44,7 +44,7 @@ REGISTRY = {
     "lrkit._version",
 }
 #: The only upward imports: (module, function it sits in, module it imports).
-FACADES = {("lrkit.schedule", "table", "lrkit.engine")}
+FACADES = {("lrkit.schedule", "table", "lrkit.engine"), ("lrkit.schedule", "plot", "lrkit.plot")}
 
 
 def _module_name(path: Path) -> str:

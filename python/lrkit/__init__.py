@@ -8,12 +8,13 @@ Schedules are immutable functions of the optimizer step built from primitives an
     s(1234)              # pure-Python reference value at step 1234
     s.table(10_000)      # float64 values of steps 0..9999 from the C++ engine
 
-``import lrkit`` does not import torch; ``lrkit.torch`` holds the PyTorch integration.
+``import lrkit`` does not import torch; ``lrkit.torch`` holds the PyTorch integration (imported
+on first use of the attribute, or by ``import lrkit.torch``).
 """
 
-from __future__ import annotations
-
-from typing import Any
+# No `from __future__ import annotations` and no typing names here: the package's namespace is
+# its public API (tests/test_namespaces.py).
+import typing as _typing
 
 from lrkit._native import core as _core  # noqa: F401  (fails early, with advice, if unbuilt)
 from lrkit._version import __version__
@@ -87,14 +88,29 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # The torch-facing function is imported on first use so that `import lrkit` stays torch-free.
-    if name == "adjust_learning_rate":
-        from lrkit.torch.functional import adjust_learning_rate  # type: ignore[import-not-found, unused-ignore]
+#: Attributes imported on first use, so that ``import lrkit`` imports neither torch nor the
+#: plugin machinery's module: name -> (module, attribute or None for the module itself).
+_LAZY = {
+    "adjust_learning_rate": ("lrkit.torch.functional", "adjust_learning_rate"),
+    "plugins": ("lrkit.plugins", None),
+    "torch": ("lrkit.torch", None),
+}
 
-        return adjust_learning_rate
-    if name == "plugins":  # the plugin manager's module, without an import of its own
-        import importlib
+if _typing.TYPE_CHECKING:  # what the lazy attributes are, for type checkers
+    from lrkit import plugins as plugins
+    from lrkit import torch as torch
+    from lrkit.torch.functional import adjust_learning_rate as adjust_learning_rate
+else:
 
-        return importlib.import_module("lrkit.plugins")
-    raise AttributeError(f"module 'lrkit' has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            import importlib
+
+            module_name, attribute = _LAZY[name]
+            module = importlib.import_module(module_name)
+            return module if attribute is None else getattr(module, attribute)
+        raise AttributeError(f"module 'lrkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

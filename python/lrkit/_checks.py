@@ -9,6 +9,19 @@ from typing import Any
 
 from lrkit.units import DURATION_FORMS, MAX_STEPS, Duration, Epochs, Fraction, parse_duration
 
+__all__ = [
+    "duration",
+    "durations",
+    "increasing",
+    "integer",
+    "optional_real",
+    "positive",
+    "real",
+    "reals",
+    "span",
+    "whole",
+]
+
 
 def real(owner: str, name: str, value: Any) -> float:
     """A finite float."""

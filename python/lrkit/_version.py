@@ -1,10 +1,5 @@
-"""lrkit's version, read from the installed distribution's metadata (pyproject's, one source)."""
+"""lrkit's version: the one place it is written (pyproject.toml reads it from here)."""
 
-from __future__ import annotations
+__all__ = ["__version__"]
 
-import importlib.metadata
-
-try:
-    __version__ = importlib.metadata.version("lrkit")
-except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"

@@ -16,6 +16,11 @@ from lrkit.parity import timm as timm_parity  # noqa: F401
 from lrkit.parity import torch as torch_parity  # noqa: F401
 from lrkit.schedule import Schedule
 
+__all__ = [
+    "FACTORIES",
+    "lrkit_register_schedules",
+]
+
 #: Every built-in schedule name with its public constructor.
 FACTORIES: dict[str, Callable[..., Schedule]] = dict(DECLARED)
 

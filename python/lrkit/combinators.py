@@ -20,6 +20,23 @@ from lrkit.units import Duration, steps_of
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+__all__ = [
+    "Clip",
+    "PerGroup",
+    "Product",
+    "Repeat",
+    "Scale",
+    "Sequenced",
+    "Warmup",
+    "clip",
+    "per_group",
+    "product",
+    "repeat",
+    "scale",
+    "sequence",
+    "warmup",
+]
+
 
 #: The ramp shapes of ``warmup`` (see :class:`Warmup`).
 WarmupShape = Literal["linear", "cosine", "1-sqrt", "sqrt", "power", "exponential"]

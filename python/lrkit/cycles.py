@@ -18,6 +18,20 @@ from lrkit.primitives import constant, cosine, inverse_sqrt, linear, polynomial
 from lrkit.schedule import Schedule
 from lrkit.units import Duration, steps_of
 
+__all__ = [
+    "CYCLIC_MODES",
+    "CosineRestarts",
+    "Cyclic",
+    "Noise",
+    "OneCycle",
+    "WarmupStableDecay",
+    "cosine_restarts",
+    "cyclic",
+    "noise",
+    "one_cycle",
+    "wsd",
+]
+
 _MASK64 = (1 << 64) - 1
 #: The amplitude modes of ``cyclic`` and ``torch_cyclic`` (``lrkit._core.CyclicMode`` by name).
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")

@@ -15,6 +15,16 @@ import numpy as np
 import lrkit
 from lrkit.bench.timing import best_of
 
+__all__ = [
+    "TABLE_STEPS",
+    "hand_written",
+    "main",
+    "numpy_seed_table",
+    "seed_schedule",
+    "show_seed",
+    "show_speed",
+]
+
 EPOCHS, BATCHES, LR_MAX, LR_MIN, WARMUP = 200, 50, 0.1, 1e-4, 10
 TABLE_STEPS = 1_000_000
 

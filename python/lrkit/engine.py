@@ -37,6 +37,19 @@ from lrkit.units import MAX_STEPS, Duration, steps_of
 if TYPE_CHECKING:
     from lrkit._core import CyclicMode, Node
 
+__all__ = [
+    "BLOCK",
+    "ChunkedTable",
+    "callback_node",
+    "fill_group_buffer",
+    "lower",
+    "node_of",
+    "nodes_of",
+    "set_group_values",
+    "step_group_values",
+    "table",
+]
+
 #: Steps per engine block: the unit of scratch memory and of Python call-backs.
 BLOCK: int = core.BLOCK
 

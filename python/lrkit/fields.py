@@ -28,6 +28,33 @@ from lrkit import _checks as check
 from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
 from lrkit.units import MAX_STEPS
 
+__all__ = [
+    "CHECK",
+    "CLASSES",
+    "DECLARED",
+    "KIND",
+    "NAME",
+    "Check",
+    "Composite",
+    "Declared",
+    "child",
+    "child_schedule",
+    "child_schedules",
+    "children",
+    "choice",
+    "constructor",
+    "custom",
+    "duration",
+    "durations",
+    "flag",
+    "integer",
+    "optional_duration",
+    "optional_real",
+    "positive",
+    "real",
+    "reals",
+]
+
 #: The key of a field's check in its ``dataclasses.field`` metadata.
 CHECK = "lrkit_check"
 #: The key of the argument's public name when the field's differs (``value_`` -> ``value``).

@@ -17,6 +17,15 @@ import pluggy
 if TYPE_CHECKING:
     from lrkit.schedule import Schedule
 
+__all__ = [
+    "PROJECT",
+    "Register",
+    "hookimpl",
+    "hookspec",
+    "lrkit_register_schedules",
+    "registration_hook",
+]
+
 PROJECT = "lrkit"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

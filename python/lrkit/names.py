@@ -13,6 +13,14 @@ from dataclasses import dataclass
 
 from lrkit.schedule import Schedule
 
+__all__ = [
+    "DuplicateScheduleError",
+    "Entry",
+    "Factory",
+    "Registry",
+    "UnknownScheduleError",
+]
+
 Factory = Callable[..., Schedule]
 
 

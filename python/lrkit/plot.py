@@ -17,6 +17,17 @@ import numpy as np
 from lrkit.schedule import Schedule
 from lrkit.summary import Progress, chunks, decimate
 
+__all__ = [
+    "LEGEND_ROW_INCHES",
+    "MAX_POINTS",
+    "Curve",
+    "MissingPlotDependencyError",
+    "image_path",
+    "plot",
+    "plot_on",
+    "require_matplotlib",
+]
+
 #: Points per curve above which a run is thinned (min and max of each bucket are kept).
 MAX_POINTS = 4000
 #: Extra figure height per legend row (the legend sits below the axes).
@@ -94,6 +105,37 @@ def plot(
         figure.legend(loc="outside lower center", ncols=legend_columns, fontsize=8, frameon=False)
     figure.savefig(out)
     return out
+
+
+def plot_on(
+    schedule: Schedule,
+    steps: int,
+    *,
+    ax: Any = None,
+    label: str | None = None,
+    log: bool = False,
+    steps_per_epoch: int | None = None,
+) -> Any:
+    """``Schedule.plot``: draw ``schedule`` over steps ``0 .. steps - 1`` on ``ax`` (a new
+    pyplot figure's Axes when None) and return the Axes."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    require_matplotlib()
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(layout="constrained")
+    curve = Curve(schedule, label if label is not None else repr(schedule))
+    highest = _draw(ax, curve, steps, progress=False)
+    if log and not highest > 0:
+        raise ValueError(
+            f"a logarithmic value axis needs positive values, but every value is <= 0 "
+            f"(the largest is {highest:g})"
+        )
+    _decorate(ax, steps, steps_per_epoch=steps_per_epoch, log=log, ylabel="learning rate")
+    if _columns(curve) > 1 or label is not None:
+        ax.legend(fontsize=8)
+    return ax
 
 
 def image_path(path: str | Path) -> Path:

@@ -38,6 +38,25 @@ from lrkit.names import DuplicateScheduleError, Factory, Registry
 from lrkit.schedule import ORIGIN_ATTR, Schedule, encode
 from lrkit.units import DURATION_TEXT, Epochs, Fraction, parse_duration, to_steps
 
+__all__ = [
+    "BUILTIN_MODULES",
+    "CATALOG",
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "Catalog",
+    "PluginFailure",
+    "PluginInfo",
+    "PluginState",
+    "disabled_names",
+    "failures",
+    "load_with",
+    "plugin_manager",
+    "plugins",
+    "registry",
+    "reload",
+    "state",
+]
+
 #: Modules whose hooks register the built-in schedules, exactly like a plugin's would.
 BUILTIN_MODULES = ("lrkit.builtins",)
 #: The entry-point group third-party plugins declare (``[project.entry-points.lrkit]``).

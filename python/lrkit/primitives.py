@@ -23,6 +23,31 @@ from lrkit.units import Duration, steps_of
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+__all__ = [
+    "Constant",
+    "Cosine",
+    "Exponential",
+    "InverseSqrt",
+    "Linear",
+    "MultiStep",
+    "PiecewiseConstant",
+    "PiecewiseLinear",
+    "Polynomial",
+    "Step",
+    "Tanh",
+    "constant",
+    "cosine",
+    "exponential",
+    "inverse_sqrt",
+    "linear",
+    "multistep",
+    "piecewise_constant",
+    "piecewise_linear",
+    "polynomial",
+    "step",
+    "tanh",
+]
+
 
 def _interpolate(
     step: int, start: float, end: float, length: int, formula: Callable[[int], float]

@@ -33,6 +33,20 @@ import numpy.typing as npt
 
 from lrkit.units import MAX_STEPS, Epochs, Fraction, to_steps
 
+__all__ = [
+    "COMPOSED_CACHE_ATTR",
+    "NODE_CACHE_ATTR",
+    "ORIGIN_ATTR",
+    "ConfigCodec",
+    "FloatArray",
+    "IntArray",
+    "NonFiniteValueError",
+    "Schedule",
+    "encode",
+    "set_field",
+    "use_codec",
+]
+
 FloatArray = npt.NDArray[np.float64]
 
 #: Instance attribute holding the config a schedule was created from by name (``lrkit.create``),
@@ -112,6 +126,25 @@ class Schedule:
     def groups(self) -> int | None:
         """Number of param groups with their own values (``per_group``), else None."""
         return None
+
+    def plot(
+        self,
+        steps: int,
+        *,
+        ax: Any = None,
+        label: str | None = None,
+        log: bool = False,
+        steps_per_epoch: int | None = None,
+    ) -> Any:
+        """Draw steps ``0 .. steps - 1`` on the matplotlib Axes ``ax`` (a new figure's when
+        None) and return the Axes: for notebooks. Needs matplotlib (``pip install
+        'lrkit[plot]'``); a ``per_group`` schedule draws one line per group.
+
+        >>> ax = cosine(start=1.0, end=0.0, length=100).plot(100)   # doctest: +SKIP
+        """
+        from lrkit.plot import plot_on
+
+        return plot_on(self, steps, ax=ax, label=label, log=log, steps_per_epoch=steps_per_epoch)
 
     def table(
         self,

@@ -17,6 +17,19 @@ import numpy as np
 
 from lrkit.schedule import FloatArray, IntArray, Schedule
 
+__all__ = [
+    "CHUNK_ELEMENTS",
+    "FLOOR_RTOL",
+    "SPARSE_ROWS",
+    "Progress",
+    "Summary",
+    "chunks",
+    "decimate",
+    "key_steps",
+    "summarize",
+    "values_at",
+]
+
 #: Numbers per table chunk (steps x groups): 2 MiB of float64.
 CHUNK_ELEMENTS = 1 << 18
 #: Relative tolerance of "at the floor" (the minimum of the run).

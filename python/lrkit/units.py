@@ -17,6 +17,18 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+__all__ = [
+    "MAX_STEPS",
+    "Duration",
+    "Epochs",
+    "Fraction",
+    "UnresolvedDurationError",
+    "epochs",
+    "fraction",
+    "steps_of",
+    "to_steps",
+]
+
 #: The largest step, and the longest duration in steps, that schedules accept (2**53).
 MAX_STEPS = 2**53
 

@@ -17,6 +17,24 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "FloatArray",
+    "cosine_into",
+    "cosine_restarts",
+    "cyclic",
+    "linear_into",
+    "mix64",
+    "multistep",
+    "noise",
+    "noise_factor",
+    "one_cycle",
+    "per_group",
+    "polynomial_into",
+    "steps",
+    "warmup_cosine",
+    "wsd",
+]
+
 FloatArray = npt.NDArray[np.float64]
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from lrkit.bench.sweeps import Sweep
 
+__all__ = [
+    "draw",
+]
+
 #: One style per library, so lrkit, torch and numpy read the same in both panels.
 _STYLES = {"lrkit": "-", "torch": "--", "numpy": ":"}
 

@@ -10,6 +10,16 @@ from typing import Any
 
 from lrkit._native import core
 
+__all__ = [
+    "FEATURES",
+    "cpu_features",
+    "cpu_model",
+    "engine_threads",
+    "load_average",
+    "machine_info",
+    "simd_level",
+]
+
 #: CPU features the engine's dispatch cares about, as /proc/cpuinfo names them.
 FEATURES = ("avx512f", "avx2", "fma", "sse2", "neon", "asimd")
 

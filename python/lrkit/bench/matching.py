@@ -13,6 +13,11 @@ from lrkit import primitives as prim
 from lrkit.bench import closed_forms as cf
 from lrkit.schedule import FloatArray, Schedule
 
+__all__ = [
+    "ClosedForm",
+    "closed_form",
+]
+
 ClosedForm = Callable[[int], FloatArray]
 
 

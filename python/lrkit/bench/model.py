@@ -9,6 +9,18 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "QUICK",
+    "Case",
+    "Mismatch",
+    "Pair",
+    "Result",
+    "Settings",
+    "Sizes",
+    "Target",
+    "assert_close",
+]
+
 
 @dataclass(frozen=True)
 class Sizes:

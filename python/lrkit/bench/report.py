@@ -16,6 +16,19 @@ from typing import Any
 from lrkit.bench.model import Result, Settings
 from lrkit.bench.sweeps import Sweep
 
+__all__ = [
+    "SOURCE",
+    "Report",
+    "build",
+    "cost",
+    "header_lines",
+    "machine_lines",
+    "render",
+    "status",
+    "summary_lines",
+    "table_lines",
+]
+
 #: Which target each row serves.
 SOURCE = "issue 12"
 

@@ -7,6 +7,11 @@ import functools
 from lrkit.bench import steps, tables
 from lrkit.bench.model import Case, Sizes, Target
 
+__all__ = [
+    "catalogue",
+    "count",
+]
+
 
 def count(n: int) -> str:
     """``1e6`` for powers of ten, else ``12,345``."""

@@ -16,6 +16,15 @@ from lrkit.bench.model import Case, Mismatch, Result, Settings, Sizes
 from lrkit.bench.rows import catalogue
 from lrkit.bench.timing import compare
 
+__all__ = [
+    "THREADS_ENV",
+    "Progress",
+    "measure",
+    "run",
+    "run_single_thread",
+    "settings_from",
+]
+
 #: The environment variable the engine reads for its number of table threads.
 THREADS_ENV = "LRKIT_NUM_THREADS"
 

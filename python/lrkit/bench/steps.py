@@ -15,6 +15,13 @@ from typing import Any
 from lrkit.bench.model import Pair, assert_close
 from lrkit.bench.tables import TORCH_RECURSION_RTOL
 
+__all__ = [
+    "BASE_LR",
+    "dropin_versus_torch",
+    "scheduler_versus_torch",
+    "tensor_many_versus_one",
+]
+
 BASE_LR = 0.1
 
 

@@ -14,6 +14,14 @@ from lrkit.bench.model import Settings
 from lrkit.bench.timing import compare
 from lrkit.demo import LR_MAX, LR_MIN
 
+__all__ = [
+    "Maker",
+    "Sweep",
+    "default_sizes",
+    "step_costs",
+    "table_costs",
+]
+
 
 @dataclass
 class Sweep:

@@ -21,6 +21,21 @@ from lrkit.bench.model import Mismatch, Pair, Sizes, assert_close
 from lrkit.demo import LR_MAX, LR_MIN
 from lrkit.schedule import FloatArray
 
+__all__ = [
+    "FAMILY_SHAPES",
+    "TORCH_RECURSION_RTOL",
+    "dense_base",
+    "families",
+    "seed",
+    "seed_numpy",
+    "versus_closed_form",
+    "versus_full",
+    "versus_numpy",
+    "versus_torch_cos",
+    "versus_torch_ops",
+    "versus_torch_stepping",
+]
+
 #: The tolerance of torch's own schedulers, whose lrs are a recursion in float64 (they drift
 #: by about sqrt(steps) ulp; reference/torch.md section 7).
 TORCH_RECURSION_RTOL = 1e-10

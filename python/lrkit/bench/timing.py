@@ -18,6 +18,13 @@ import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+__all__ = [
+    "Timing",
+    "best_of",
+    "calls_per_repeat",
+    "compare",
+]
+
 
 @dataclass(frozen=True)
 class Timing:

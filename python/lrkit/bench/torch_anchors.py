@@ -10,6 +10,13 @@ import warnings
 import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 
+__all__ = [
+    "START_FACTOR",
+    "TORCH_COS_RTOL",
+    "sequential_table",
+    "warmup_cosine",
+]
+
 #: How close the torch closed form is held to numpy's: torch 2.13's float64 ``cos_`` on these
 #: AVX-512 machines now and then (about one fresh process in twelve) returns a few entries off by
 #: ~7e-9, relative. The check is that the anchor computes the same curve, not torch's accuracy.

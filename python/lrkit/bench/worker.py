@@ -11,6 +11,10 @@ import sys
 from lrkit.bench.rows import catalogue
 from lrkit.bench.runner import THREADS_ENV, measure, settings_from
 
+__all__ = [
+    "main",
+]
+
 
 def main() -> int:
     request = json.load(sys.stdin)

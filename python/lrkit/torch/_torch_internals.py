@@ -17,6 +17,9 @@ and in method overrides, which must carry torch's names (``_update_lr``,
 
 from __future__ import annotations
 
+import functools
+import warnings
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,14 +117,15 @@ INTERNALS: tuple[Internal, ...] = (
         "step._wrapped_by_lr_sched",
         "LRScheduler.__init__ wraps optimizer.step once; the wrapper sets optimizer."
         "_opt_called = True and is marked _wrapped_by_lr_sched",
-        "mark_optimizer_stepped (lrkit.torch.demo: no step-order warning)",
+        "mark_optimizer_stepped (lrkit.torch.demo: no step-order warning); "
+        "track_optimizer_steps wraps the same way, so either wrapper serves both",
     ),
     Internal(
         "Optimizer",
         "_opt_called",
         "step() warns 'Detected call of `lr_scheduler.step()` before `optimizer.step()`' "
         "at _step_count == 1 unless it is True",
-        "mark_optimizer_stepped",
+        "mark_optimizer_stepped; lrkit.torch.Scheduler's step() (check_step_order)",
     ),
     Internal(
         "Optimizer",
@@ -283,6 +287,52 @@ class within_step:
         set_get_lr_within_step(self.scheduler, self.saved)
 
 
+def track_optimizer_steps(optimizer: Optimizer) -> None:
+    """Wrap ``optimizer.step`` as torch's ``LRScheduler.__init__`` does, unless a scheduler
+    already did: the wrapper records ``_opt_called`` and carries ``_wrapped_by_lr_sched``, so
+    lrkit's and torch's schedulers on one optimizer share one wrapper. The wrapper holds the
+    optimizer weakly (no reference cycle through its own ``step``)."""
+    step = optimizer.step
+    if getattr(step, "_wrapped_by_lr_sched", False):
+        return
+    owner = weakref.ref(optimizer)
+    # The method's function, not the bound method: a bound method would hold the optimizer.
+    function = getattr(step, "__func__", None)
+    call = (lambda opt: function.__get__(opt)) if function is not None else (lambda opt: step)
+
+    @functools.wraps(function if function is not None else step)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        opt = owner()
+        assert opt is not None  # the optimizer owns this wrapper
+        mark_optimizer_stepped(opt)
+        return call(opt)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
+    optimizer.step = wrapper  # type: ignore[method-assign]
+
+
+#: What ``check_step_order`` says (torch's two step-order warnings, in lrkit's words).
+STEP_BEFORE_OPTIMIZER = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`: call "
+    "`optimizer.step()` first, then `scheduler.step()`; in the other order the schedule's first "
+    "value (step 0) is never used by an optimizer step"
+)
+STEP_REPLACED = (
+    "`optimizer.step` was replaced after the learning-rate scheduler was built, so the "
+    "scheduler cannot check that `optimizer.step()` comes before `scheduler.step()`; call "
+    "`optimizer.step()` first"
+)
+
+
+def check_step_order(optimizer: Optimizer, *, stacklevel: int = 3) -> None:
+    """torch's check at a scheduler's first ``step()`` after construction: a ``UserWarning``
+    when ``optimizer.step`` is no longer the tracking wrapper, or was not called yet."""
+    if not getattr(optimizer.step, "_wrapped_by_lr_sched", False):
+        warnings.warn(STEP_REPLACED, UserWarning, stacklevel=stacklevel)
+    elif not getattr(optimizer, "_opt_called", False):
+        warnings.warn(STEP_BEFORE_OPTIMIZER, UserWarning, stacklevel=stacklevel)
+
+
 def mark_optimizer_stepped(optimizer: Optimizer) -> None:
     """What torch's wrapped ``optimizer.step`` records: no step-order warning follows."""
     optimizer._opt_called = True  # type: ignore[attr-defined]
@@ -295,13 +345,17 @@ __all__ = [
     "NEGATIVE_EPOCH",
     "NOT_AN_OPTIMIZER",
     "PAST_TOTAL_STEPS",
+    "STEP_BEFORE_OPTIMIZER",
+    "STEP_REPLACED",
     "TESTED_TORCH",
     "Internal",
+    "check_step_order",
     "get_lr_within_step",
     "initial_step",
     "is_initial",
     "mark_optimizer_stepped",
     "set_get_lr_within_step",
+    "track_optimizer_steps",
     "update_lr",
     "within_step",
 ]

@@ -15,6 +15,17 @@ from lrkit.bench.timing import best_of
 from lrkit.torch import Scheduler
 from lrkit.torch._torch_internals import mark_optimizer_stepped
 
+__all__ = [
+    "compare_drop_ins",
+    "compare_step_costs",
+    "main",
+    "make_optimizer",
+    "microseconds_per_step",
+    "seed_lrkit",
+    "seed_torch",
+    "train",
+]
+
 EPOCHS, BATCHES, WARMUP = 20, 16, 2
 
 

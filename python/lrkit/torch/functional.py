@@ -27,6 +27,13 @@ import lrkit
 from lrkit.engine import ChunkedTable
 from lrkit.schedule import Schedule
 
+__all__ = [
+    "SEED_DEFAULTS",
+    "SEED_WARMUP_EPOCHS",
+    "adjust_learning_rate",
+    "seed_schedule",
+]
+
 #: The seed's keys and defaults (``max_epoch`` is required).
 SEED_DEFAULTS: dict[str, Any] = {"lr_min": 0.0, "lr_max": 1e-3, "warmup": True}
 SEED_WARMUP_EPOCHS = 10

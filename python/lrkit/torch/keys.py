@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "GroupKey",
+]
+
 _KEY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(\[(?P<index>\d+)\])?$")
 
 

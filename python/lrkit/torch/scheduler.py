@@ -19,6 +19,7 @@ import lrkit
 from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable, fill_group_buffer, nodes_of, set_group_values
 from lrkit.schedule import FloatArray, Schedule
+from lrkit.torch._torch_internals import check_step_order, track_optimizer_steps
 from lrkit.torch.keys import GroupKey
 
 STATE_VERSION = 1
@@ -69,6 +70,7 @@ class Scheduler(LRScheduler):
         if isinstance(last_step, bool) or not isinstance(last_step, int) or last_step < -1:
             raise ValueError(f"last_step must be an int >= -1, got {last_step!r}")
         self.optimizer = optimizer
+        track_optimizer_steps(optimizer)  # for the step-order warning, as torch's schedulers
         self.key = GroupKey.parse(key)
         self.relative = bool(relative)
         self.tensor_lr = bool(tensor_lr)
@@ -101,7 +103,13 @@ class Scheduler(LRScheduler):
     # -- stepping -----------------------------------------------------------------------------
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one step, or jump to step ``epoch`` when given (absolute, idempotent)."""
+        """Advance one step, or jump to step ``epoch`` when given (absolute, idempotent).
+
+        Like torch's schedulers, the first call after construction warns (``UserWarning``)
+        when ``optimizer.step()`` has not been called yet: the order is ``optimizer.step()``,
+        then ``scheduler.step()``."""
+        if self._step_count == 1:
+            check_step_order(self.optimizer)
         if epoch is None:  # the common cases: one C call while the chunk lasts
             step = self.last_epoch + 1
             row = step - self._chunk_start

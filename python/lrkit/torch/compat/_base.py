@@ -29,6 +29,15 @@ from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch import _torch_internals as torch_internals
 from lrkit.units import MAX_STEPS
 
+__all__ = [
+    "TableScheduler",
+    "get_lr_at_last_epoch",
+    "per_group_values",
+    "scalar",
+    "sequence_of_ints",
+    "warn_get_lr_outside_step",
+]
+
 #: The engine's caches (slots of the drop-ins, rebuilt on demand): a state_dict never has them,
 #: and ``load_state_dict`` ignores them in a state written by hand.
 _CACHES = (
