@@ -17,20 +17,6 @@ import pytest
 import lrkit
 
 PACKAGE = Path(lrkit.__file__).resolve().parent
-#: Modules whose ``__all__`` comes with work in progress on them (the config and CLI modules,
-#: the peer parity modules); every other public module is held to the rules below.
-PENDING = {
-    "lrkit.configs",
-    "lrkit.cli.__main__",
-    "lrkit.cli.bench",
-    "lrkit.cli.commands",
-    "lrkit.cli.inputs",
-    "lrkit.cli.parser",
-    "lrkit.cli.writers",
-    "lrkit.parity.hf",
-    "lrkit.parity.optax",
-    "lrkit.parity.timm",
-}
 
 
 def _module_names() -> list[str]:
@@ -41,13 +27,13 @@ def _module_names() -> list[str]:
             parts.pop()
         if any(p.startswith("_") for p in parts[1:]) and parts[-1] != "__main__":
             continue  # private modules (lrkit._native, lrkit.torch._torch_internals, ...)
-        if parts[-1] == "__main__" and parts[:-1] == ["lrkit"]:
-            continue  # `python -m lrkit`: a script, not a namespace
+        if parts[-1] == "__main__":
+            continue  # `python -m lrkit`, `python -m lrkit.cli`: scripts, not namespaces
         names.append(".".join(parts))
     return names
 
 
-PUBLIC = [m for m in _module_names() if m not in PENDING]
+PUBLIC = _module_names()
 
 
 def _defined_here(module: types.ModuleType) -> set[str]:
@@ -72,10 +58,6 @@ def test_every_public_module_has_an_all_listing_its_definitions(name: str) -> No
     assert not missing, f"{name}.__all__ names what the module does not have: {missing}"
     unlisted = sorted(_defined_here(module) - set(exported))
     assert not unlisted, f"{name} defines public {unlisted} but leaves them out of __all__"
-
-
-def test_the_pending_modules_still_exist() -> None:
-    assert set(_module_names()) >= PENDING
 
 
 def test_the_package_namespace_is_its_api() -> None:

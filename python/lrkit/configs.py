@@ -56,6 +56,16 @@ from typing import Any
 
 from lrkit import units
 
+__all__ = [
+    "CONFIG_SUFFIXES",
+    "ConfigError",
+    "parse_short",
+    "parse_value",
+    "read_config",
+    "read_config_file",
+]
+
+
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 _NUMBER = units.NUMBER_TEXT
 

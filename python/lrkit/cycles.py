@@ -24,11 +24,13 @@ __all__ = [
     "Cyclic",
     "Noise",
     "OneCycle",
+    "WarmupCosine",
     "WarmupStableDecay",
     "cosine_restarts",
     "cyclic",
     "noise",
     "one_cycle",
+    "warmup_cosine",
     "wsd",
 ]
 

@@ -41,6 +41,7 @@ __all__ = [
     "BLOCK",
     "ChunkedTable",
     "callback_node",
+    "declared_node",
     "fill_group_buffer",
     "lower",
     "node_of",

@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from typing import Union
 
 __all__ = [
+    "DURATION_FORMS",
+    "DURATION_TEXT",
     "MAX_STEPS",
+    "NUMBER_TEXT",
     "Duration",
     "Epochs",
     "Fraction",
     "UnresolvedDurationError",
     "epochs",
     "fraction",
+    "parse_duration",
     "steps_of",
     "to_steps",
 ]

@@ -14,6 +14,13 @@ from lrkit.cli.inputs import CliError, label_of, load_schedule
 from lrkit.cli.writers import check_output
 from lrkit.schedule import Schedule
 
+__all__ = [
+    "EXIT_WRONG_RESULT",
+    "MAX_BENCH_STEPS",
+    "cmd_bench",
+]
+
+
 #: Exit status of ``bench`` when a benchmarked result differs from its reference.
 EXIT_WRONG_RESULT = 1
 #: The longest ``bench`` table (it is held in memory: 800 MB of float64).

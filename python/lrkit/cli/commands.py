@@ -23,6 +23,15 @@ from lrkit.cli.writers import (
 from lrkit.schedule import FloatArray
 from lrkit.summary import Progress, chunks, key_steps, summarize
 
+__all__ = [
+    "cmd_demo",
+    "cmd_list",
+    "cmd_plot",
+    "cmd_plugins",
+    "cmd_show",
+    "cmd_table",
+]
+
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     """Every registered schedule, its provider and the first sentence of its docstring; with

@@ -14,6 +14,13 @@ from lrkit import fields
 from lrkit import plugins as plugin_state
 from lrkit.names import Entry
 
+__all__ = [
+    "describe",
+    "first_sentence",
+    "plain",
+]
+
+
 #: What an argument of each declared kind takes, as ``lrkit list NAME`` says it.
 _TAKES: dict[str, str] = {
     "real": "a number",

@@ -14,6 +14,16 @@ from lrkit.registry import UnknownScheduleError, create, resolve_config
 from lrkit.schedule import Schedule
 from lrkit.units import MAX_STEPS, UnresolvedDurationError
 
+__all__ = [
+    "EXIT_USAGE",
+    "CliError",
+    "label_of",
+    "labels_of",
+    "load_schedule",
+    "run_steps",
+]
+
+
 EXIT_USAGE = 2
 
 

@@ -16,6 +16,12 @@ from lrkit.cli.commands import cmd_demo, cmd_list, cmd_plot, cmd_plugins, cmd_sh
 from lrkit.cli.inputs import EXIT_USAGE
 from lrkit.units import MAX_STEPS
 
+__all__ = [
+    "CONFIG_HELP",
+    "Parser",
+    "build_parser",
+]
+
 
 def _count(text: str) -> int:
     try:

@@ -13,6 +13,20 @@ from lrkit.cli.inputs import CliError
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.summary import Summary, values_at
 
+__all__ = [
+    "JSON_PIECE",
+    "check_output",
+    "column_names",
+    "epoch_text",
+    "fmt",
+    "write_csv",
+    "write_file",
+    "write_json",
+    "write_rows",
+    "write_summary",
+]
+
+
 #: Numbers per piece of a JSON column turned into text at once (bounded memory).
 JSON_PIECE = 1 << 14
 

@@ -28,6 +28,32 @@ from lrkit.fields import Composite, Declared, constructor
 from lrkit.primitives import constant
 from lrkit.schedule import Schedule
 
+__all__ = [
+    "WSD_TYPES",
+    "ConstantSchedule",
+    "ConstantScheduleWithWarmup",
+    "CosineScheduleWithWarmup",
+    "CosineWithHardRestartsScheduleWithWarmup",
+    "CosineWithMinLrScheduleWithWarmup",
+    "CosineWithMinLrScheduleWithWarmupLrRate",
+    "HfCurve",
+    "InverseSqrtSchedule",
+    "LinearScheduleWithWarmup",
+    "PolynomialDecayScheduleWithWarmup",
+    "WsdSchedule",
+    "constant_schedule",
+    "constant_schedule_with_warmup",
+    "cosine_schedule_with_warmup",
+    "cosine_with_hard_restarts_schedule_with_warmup",
+    "cosine_with_min_lr_schedule_with_warmup",
+    "cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "inverse_sqrt_schedule",
+    "linear_schedule_with_warmup",
+    "polynomial_decay_schedule_with_warmup",
+    "wsd_schedule",
+]
+
+
 #: HF's warmup and decay types of ``get_wsd_schedule``.
 WSD_TYPES = ("linear", "cosine", "1-sqrt")
 

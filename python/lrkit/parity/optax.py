@@ -48,6 +48,38 @@ from lrkit.primitives import (
 from lrkit.schedule import Schedule
 from lrkit.units import MAX_STEPS
 
+__all__ = [
+    "ConstantSchedule",
+    "CosineDecaySchedule",
+    "CosineOnecycleSchedule",
+    "ExponentialDecay",
+    "JoinSchedules",
+    "LinearOnecycleSchedule",
+    "LinearSchedule",
+    "PiecewiseConstantSchedule",
+    "PiecewiseInterpolateSchedule",
+    "PolynomialSchedule",
+    "SgdrSchedule",
+    "WarmupConstantSchedule",
+    "WarmupCosineDecaySchedule",
+    "WarmupExponentialDecaySchedule",
+    "constant_schedule",
+    "cosine_decay_schedule",
+    "cosine_onecycle_schedule",
+    "exponential_decay",
+    "join_schedules",
+    "linear_onecycle_schedule",
+    "linear_schedule",
+    "piecewise_constant_schedule",
+    "piecewise_interpolate_schedule",
+    "polynomial_schedule",
+    "sgdr_schedule",
+    "warmup_constant_schedule",
+    "warmup_cosine_decay_schedule",
+    "warmup_exponential_decay_schedule",
+]
+
+
 #: ``(boundary, scale)`` pairs sorted by boundary (a boundary an int, or a float in
 #: ``piecewise_constant_schedule``).
 Pairs = tuple[tuple[float, float], ...]

@@ -742,12 +742,18 @@ MultiStepLRScheduler = multistep
 WSDLRScheduler = wsd
 
 __all__ = [
+    "Cosine",
     "CosineLRScheduler",
+    "MultiStep",
     "MultiStepLRScheduler",
+    "Poly",
     "PolyLRScheduler",
+    "Step",
     "StepLRScheduler",
+    "Tanh",
     "TanhLRScheduler",
     "WSDLRScheduler",
+    "Wsd",
     "cosine",
     "in_noise_range",
     "multistep",

@@ -17,6 +17,10 @@ from typing import Any, Literal
 
 from torch.optim import Optimizer
 
+__all__ = [
+    "GreedyLR",
+]
+
 
 def _per_group(name: str, value: float | Sequence[float], groups: int) -> list[float]:
     if isinstance(value, (list, tuple)):

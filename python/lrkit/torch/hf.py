@@ -22,6 +22,11 @@ from lrkit.torch.compat.plateau import ReduceLROnPlateau
 from lrkit.torch.greedy import GreedyLR
 from lrkit.torch.scheduler import Scheduler
 
+__all__ = [
+    "get_scheduler",
+]
+
+
 #: HF's ``SchedulerType`` values, in HF's order.
 SCHEDULER_TYPES = (
     "linear",

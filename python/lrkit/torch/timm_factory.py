@@ -17,6 +17,13 @@ from lrkit.schedule import Schedule
 from lrkit.torch.compat.plateau import ReduceLROnPlateau
 from lrkit.torch.scheduler import Scheduler
 
+__all__ = [
+    "PlateauLRScheduler",
+    "TimmScheduler",
+    "create_scheduler",
+]
+
+
 SCHEDULES = ("cosine", "tanh", "step", "constant", "multistep", "plateau", "poly", "wsd", "rsqrt")
 
 
