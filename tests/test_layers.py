@@ -24,6 +24,7 @@ MODEL = {
     "lrkit.schedule",
     "lrkit.units",
     "lrkit._checks",
+    "lrkit._cfloat",
     "lrkit.fields",
     "lrkit.primitives",
     "lrkit.combinators",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit import fields
+from lrkit._cfloat import c_pow
 from lrkit.fields import Declared, constructor
 from lrkit.schedule import Schedule
 from lrkit.units import Duration, steps_of
@@ -41,15 +42,6 @@ __all__ = [
 #: The ramp shapes of ``warmup`` (see :class:`Warmup`).
 WarmupShape = Literal["linear", "cosine", "1-sqrt", "sqrt", "power", "exponential"]
 WARMUP_SHAPES: tuple[str, ...] = ("linear", "cosine", "1-sqrt", "sqrt", "power", "exponential")
-
-
-def _pow(x: float, y: float) -> float:
-    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
-    try:
-        result: float = x**y
-    except OverflowError:
-        return math.inf
-    return result
 
 
 _child = fields.child_schedule
@@ -103,8 +95,8 @@ class Warmup(Declared):
         if shape == "sqrt":
             return a + (b - a) * math.sqrt(t / size)
         if shape == "power":
-            return a + (b - a) * _pow(t / size, self.exponent)
-        return a * _pow(b / a, t / size)
+            return a + (b - a) * c_pow(t / size, self.exponent)
+        return a * c_pow(b / a, t / size)
 
     def value(self, step: int) -> float:
         length = steps_of(self.length, "warmup(length=...)")

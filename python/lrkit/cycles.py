@@ -12,7 +12,8 @@ from typing import ClassVar, Literal
 
 from lrkit import _checks as check
 from lrkit import fields
-from lrkit.combinators import _pow, sequence, warmup
+from lrkit._cfloat import c_pow
+from lrkit.combinators import sequence, warmup
 from lrkit.fields import Composite, Declared, constructor
 from lrkit.primitives import constant, cosine, inverse_sqrt, linear, polynomial
 from lrkit.schedule import Schedule
@@ -57,7 +58,7 @@ def _cycle_start(period: int, mult: float, cycle: float) -> float:
     """``B_i``, the first step of cycle ``i = cycle`` of SGDR with ``period_mult = mult != 1``:
     the integer nearest ``S_i = period * (1 - mult**i) / (1 - mult)`` as float64 evaluates it
     (the same operations as csrc/cycles.hpp)."""
-    return _nearest(period * (1.0 - _pow(mult, cycle)) / (1.0 - mult))
+    return _nearest(period * (1.0 - c_pow(mult, cycle)) / (1.0 - mult))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -121,7 +122,7 @@ class CosineRestarts(Declared):
             t_cur = min(max(t - origin, 0.0), t_i)  # (in [0, L_i) once corrected)
         if self.limit is not None and cycle >= self.limit:
             return self.end
-        peak: float = self.start * _pow(self.decay, cycle)
+        peak: float = self.start * c_pow(self.decay, cycle)
         if t_cur == 0.0:
             return peak
         value = self.end + (peak - self.end) * (1.0 + math.cos(math.pi * t_cur / t_i)) / 2.0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrkit import _checks as check
 from lrkit import fields
+from lrkit._cfloat import c_pow
 from lrkit.fields import Declared, constructor
 from lrkit.schedule import Schedule
 from lrkit.units import Duration, steps_of
@@ -143,15 +144,6 @@ class Cosine(Declared):
         )
 
 
-def _pow(x: float, y: float) -> float:
-    """``x ** y`` as C's ``pow`` computes it: an overflow is ``inf`` (not an OverflowError)."""
-    try:
-        result: float = x**y
-    except OverflowError:
-        return math.inf
-    return result
-
-
 @dataclass(frozen=True, repr=False, eq=False)
 class Exponential(Declared):
     """``start`` for ``t <= begin``, else ``start * gamma ** p`` with ``p = (t - begin) / every``
@@ -181,7 +173,7 @@ class Exponential(Declared):
         if elapsed > 0:
             p = float(elapsed // every) if self.staircase else elapsed / every
             # An overflow raises as it always has, unless the end bound caps it (C's inf).
-            value = self.start * (self.gamma**p if self.end is None else _pow(self.gamma, p))
+            value = self.start * (self.gamma**p if self.end is None else c_pow(self.gamma, p))
         if self.end is not None:
             value = max(value, self.end) if self.gamma < 1.0 else min(value, self.end)
         return value

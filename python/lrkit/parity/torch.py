@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from lrkit import fields
-from lrkit.combinators import _pow
+from lrkit._cfloat import c_pow
 from lrkit.cycles import CYCLIC_MODES
 from lrkit.fields import Declared, constructor
 
@@ -130,9 +130,9 @@ class CyclicTriangle(Declared):
         elif self.mode == "triangular2":
             # C's pow (overflow is inf, so fn reaches 0), as the engine computes it; torch's own
             # Python float power raises OverflowError there (past step ~1025 by step).
-            fn = 1.0 / _pow(2.0, arg - 1.0)
+            fn = 1.0 / c_pow(2.0, arg - 1.0)
         else:
-            fn = _pow(self.gamma, arg)
+            fn = c_pow(self.gamma, arg)
         return self.high - height * fn if self.inverted else self.low + height * fn
 
 
