@@ -19,11 +19,15 @@ void register_hf_parity(py::module_& m) {
       .value("cosine_min_lr", HfKind::kCosineMinLr)
       .value("cosine_warmup_min_lr", HfKind::kCosineWarmupMinLr)
       .value("wsd", HfKind::kWsd);
+  py::enum_<HfWsdType>(m, "HfWsdType")
+      .value("linear", HfWsdType::kLinear)
+      .value("cosine", HfWsdType::kCosine)
+      .value("one_minus_sqrt", HfWsdType::kOneMinusSqrt);
   py::class_<HfCurve, Node, std::shared_ptr<HfCurve>>(m, "HfCurve")
       .def(py::init([](HfKind kind, double warmup, double training, double cycles,
                        double min_rate, double lr_end, double lr_init, double power,
                        double timescale, double warmup_lr_rate, double stable, double decay,
-                       int warmup_type, int decay_type) {
+                       HfWsdType warmup_type, HfWsdType decay_type) {
              HfArgs a;
              a.warmup = warmup;
              a.training = training;

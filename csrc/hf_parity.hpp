@@ -26,13 +26,15 @@ enum class HfKind : int {
   kWsd = 8
 };
 
+// The shape of get_wsd_schedule's warmup and decay (`lrkit._core.HfWsdType`).
+enum class HfWsdType : int { kLinear = 0, kCosine = 1, kOneMinusSqrt = 2 };
+
 // The arguments of every HF lambda (each kind reads its own): step counts as doubles (exact
-// below 2**53). `warmup_lr_rate` is NaN for None; warmup/decay types: 0 linear, 1 cosine, 2
-// 1-sqrt.
+// below 2**53). `warmup_lr_rate` is NaN for None.
 struct HfArgs {
   double warmup = 0, training = 0, cycles = 0.5, min_rate = 0, lr_end = 0, lr_init = 1,
          power = 1, timescale = 1, warmup_lr_rate = NAN, stable = 0, decay = 0;
-  int warmup_type = 0, decay_type = 0;
+  HfWsdType warmup_type = HfWsdType::kLinear, decay_type = HfWsdType::kLinear;
 };
 
 class HfCurve final : public Node {
@@ -103,16 +105,16 @@ class HfCurve final : public Node {
     if (t < W) {
       const double p = t / std::max(1.0, W);
       double f = p;
-      if (a_.warmup_type == 1) f = 0.5 * (1.0 - std::cos(vmath::kPi * p));
-      if (a_.warmup_type == 2) f = 1.0 - std::sqrt(1.0 - p);
+      if (a_.warmup_type == HfWsdType::kCosine) f = 0.5 * (1.0 - std::cos(vmath::kPi * p));
+      if (a_.warmup_type == HfWsdType::kOneMinusSqrt) f = 1.0 - std::sqrt(1.0 - p);
       return max0(f * (1.0 - r) + r);
     }
     if (t < W + S) return 1.0;
     if (t < W + S + D) {
       const double p = (t - W - S) / std::max(1.0, D);
       double f = 1.0 - p;
-      if (a_.decay_type == 1) f = wave(p);
-      if (a_.decay_type == 2) f = 1.0 - std::sqrt(p);
+      if (a_.decay_type == HfWsdType::kCosine) f = wave(p);
+      if (a_.decay_type == HfWsdType::kOneMinusSqrt) f = 1.0 - std::sqrt(p);
       return max0(f * (1.0 - r) + r);
     }
     return r;

@@ -205,6 +205,18 @@ class HfKind:
     @property
     def value(self) -> int: ...
 
+class HfWsdType:
+    """The shape of ``get_wsd_schedule``'s warmup and decay in an ``HfCurve``."""
+
+    linear: ClassVar[HfWsdType]
+    cosine: ClassVar[HfWsdType]
+    one_minus_sqrt: ClassVar[HfWsdType]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 class HfCurve(Node):
     def __init__(
         self,
@@ -220,6 +232,6 @@ class HfCurve(Node):
         warmup_lr_rate: float,
         stable: float,
         decay: float,
-        warmup_type: int,
-        decay_type: int,
+        warmup_type: HfWsdType,
+        decay_type: HfWsdType,
     ) -> None: ...

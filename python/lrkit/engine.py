@@ -35,7 +35,7 @@ from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValue
 from lrkit.units import MAX_STEPS, Duration, steps_of
 
 if TYPE_CHECKING:
-    from lrkit._core import CyclicMode, Node
+    from lrkit._core import CyclicMode, HfWsdType, Node
 
 __all__ = [
     "BLOCK",
@@ -188,9 +188,13 @@ def _composite(s: fields.Composite) -> Node:
 # -- HF transformers' lambdas (csrc/hf_parity.hpp) -------------------------------------------
 
 
+def _hf_wsd_type(name: str) -> HfWsdType:
+    shape: HfWsdType = getattr(core.HfWsdType, "one_minus_sqrt" if name == "1-sqrt" else name)
+    return shape
+
+
 @lower.register(hf_parity.HfCurve)
 def _hf_curve(s: hf_parity.HfCurve) -> Node:
-    types = {name: i for i, name in enumerate(hf_parity.WSD_TYPES)}
     return core.HfCurve(
         kind=getattr(core.HfKind, s.kind),
         warmup=float(s.warmup),
@@ -204,8 +208,8 @@ def _hf_curve(s: hf_parity.HfCurve) -> Node:
         warmup_lr_rate=math.nan if s.warmup_lr_rate is None else s.warmup_lr_rate,
         stable=float(s.stable),
         decay=float(s.decay),
-        warmup_type=types[s.warmup_type],
-        decay_type=types[s.decay_type],
+        warmup_type=_hf_wsd_type(s.warmup_type),
+        decay_type=_hf_wsd_type(s.decay_type),
     )
 
 
