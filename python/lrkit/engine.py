@@ -266,15 +266,25 @@ def table(
         raise ValueError(f"out must be a numpy array of shape {shape}, got {got}")
     if base_array is not None and np.shares_memory(base_array, out):
         base_array = base_array.copy()  # out is written while base is read
-    if columns is None:
-        bad = core.fill(node_of(schedule), start, out)
-    else:
-        bad = core.fill_groups(nodes_of(schedule), start, base_array, out)
+    bad = _fill(schedule, start, base_array, out)
     if bad >= 0:
-        row, column = divmod(bad, columns) if columns else (bad, 0)
-        where = f"step {start + row}" + (f", group {column}" if columns else "")
-        raise NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
+        raise _non_finite(schedule, start, out, bad)
     return out
+
+
+def _fill(schedule: Schedule, start: int, base: FloatArray | None, out: FloatArray) -> int:
+    """Fill ``out`` (rows from step ``start``); the flat index of its first non-finite value,
+    or -1."""
+    if out.ndim == 1:
+        return int(core.fill(node_of(schedule), start, out))
+    return int(core.fill_groups(nodes_of(schedule), start, base, out))
+
+
+def _non_finite(schedule: Schedule, start: int, out: FloatArray, bad: int) -> NonFiniteValueError:
+    columns = out.shape[1] if out.ndim == 2 else 0
+    row, column = divmod(bad, columns) if columns else (bad, 0)
+    where = f"step {start + row}" + (f", group {column}" if columns else "")
+    return NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
 
 
 def _allocate(shape: tuple[int, ...]) -> FloatArray:
@@ -328,10 +338,18 @@ class ChunkedTable:
     ) -> None:
         self.schedule = schedule
         self.base = None if base is None else _base(base)
-        columns = schedule.groups or (len(self.base) if self.base is not None else 1)
+        groups = schedule.groups
+        if groups is not None and self.base is not None and len(self.base) != groups:
+            raise ValueError(
+                f"base has {len(self.base)} values but the per_group schedule has {groups} groups"
+            )
+        width = schedule.groups or (len(self.base) if self.base is not None else None)
+        # the shape of a row, as table() makes it: () for a plain schedule without base
+        self._row_shape: tuple[int, ...] = () if width is None else (width,)
+        columns = width or 1
         self.rows = rows if rows is not None else max(16, min(BLOCK, (1 << 17) // columns))
         self._start = 0
-        self._chunk: FloatArray = np.empty((0,) if columns == 1 else (0, columns))
+        self._chunk: FloatArray = np.empty((0, *self._row_shape))
         self._lists: list[list[float]] = []  # the chunk's rows as Python lists, once read
 
     @property
@@ -352,9 +370,23 @@ class ChunkedTable:
         return 0
 
     def compute(self, start: int) -> None:
-        """Compute the chunk that starts at step ``start``, whatever the current one holds."""
+        """Compute the chunk that starts at step ``start``, whatever the current one holds.
+
+        The chunk ends before the first step with a non-finite value: the error is raised by
+        the computation that starts at that step (a reader fails at the step that uses it, not
+        at the first step of a chunk that contains it)."""
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_STEPS:
+            raise ValueError(f"steps must be ints in 0 .. 2**53 (MAX_STEPS), got {start!r}")
         rows = max(1, min(self.rows, MAX_STEPS + 1 - start))  # never past the last step
-        self._chunk = table(self.schedule, rows, start=start, base=self.base)
+        columns = self._row_shape
+        chunk = _allocate((rows, *columns))
+        bad = _fill(self.schedule, start, self.base, chunk)
+        if bad >= 0:
+            row = bad // columns[0] if columns else bad
+            if row == 0:
+                raise _non_finite(self.schedule, start, chunk, bad)
+            chunk = chunk[:row]
+        self._chunk = chunk
         self._start = start
         self._lists = []
 

@@ -105,14 +105,17 @@ class Scheduler(LRScheduler):
         if epoch is None:  # the common cases: one C call while the chunk lasts
             step = self.last_epoch + 1
             row = step - self._chunk_start
-            if self._fast:  # float values, a plain key
-                written = set_group_values(
-                    self.optimizer.param_groups, self._name, self._chunk, row
-                )
-            else:  # tensor mode on the CPU: the groups' buffer
-                written = self._cpu_buffer and fill_group_buffer(
-                    self._buffer_view, self._chunk, row, self._base_array
-                )
+            try:
+                if self._fast:  # float values, a plain key
+                    written = set_group_values(
+                        self.optimizer.param_groups, self._name, self._chunk, row
+                    )
+                else:  # tensor mode on the CPU: the groups' buffer
+                    written = self._cpu_buffer and fill_group_buffer(
+                        self._buffer_view, self._chunk, row, self._base_array
+                    )
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             if written:  # False: the row is past the chunk, the next one is due
                 self._step_count += 1
                 self.last_epoch = step
@@ -172,7 +175,10 @@ class Scheduler(LRScheduler):
     def _apply(self, step: int) -> None:
         row = self._row(step)
         if self._buffer is not None:
-            fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+            try:
+                fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             if self._staging is not self._buffer:  # on an accelerator: one copy_ over
                 assert self._staging is not None
                 self._buffer.copy_(self._staging)
@@ -180,7 +186,10 @@ class Scheduler(LRScheduler):
             return
         groups = self.optimizer.param_groups
         if self.key.index is None:
-            set_group_values(groups, self._name, self._chunk, row)
+            try:
+                set_group_values(groups, self._name, self._chunk, row)
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             self._last_values = None
         else:  # an element of a tuple (betas[0]): a new tuple per group, in Python
             values = list(self._table.row_list(step))
@@ -193,8 +202,8 @@ class Scheduler(LRScheduler):
             for g, value in enumerate(values):
                 if not 0.0 <= value <= _MAX_FLOAT:
                     raise ValueError(
-                        f"param group {g}: {self.key} would be {value!r}; lrkit writes only "
-                        "finite values >= 0 into an optimizer"
+                        f"step {step}: param group {g}: {self.key} would be {value!r}; lrkit "
+                        "writes only finite values >= 0 into an optimizer"
                     )
             key = self.key
             for group, value in zip(groups, values, strict=True):

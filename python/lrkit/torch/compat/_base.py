@@ -14,6 +14,7 @@ the closed form; otherwise the class applies torch's own recursion to the curren
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -58,6 +59,10 @@ _STEP_MACHINERY = (
 
 
 _NO_ROWS: FloatArray = np.empty((0, 0))
+_MAX_FLOAT = sys.float_info.max
+#: A negative lr within this fraction of the group's base lr is rounding (torch's recursions
+#: end a decay to 0 a few ulp below it): written as 0. Any other negative value is refused.
+ROUNDING_NEGATIVE = 1e-12
 
 
 def scalar(value: Any) -> float:
@@ -268,6 +273,16 @@ class TableScheduler(LRScheduler):
         tensor lr is filled in place) equal, for a chainable class, to the closed form of the
         previous step (nothing else changed it: no recursion). ``last_epoch``, ``_last_lr`` and
         the groups then end as the slow path leaves them."""
+        saved = self.last_epoch
+        try:
+            self._step_values(epoch)
+        except BaseException:  # a step is atomic: a refused one leaves the scheduler as it was
+            self.last_epoch = saved
+            if torch_internals.called_from_torch_step(sys._getframe(1)):
+                self._step_count -= 1  # torch's step() counted it before calling this
+            raise
+
+    def _step_values(self, epoch: int | None) -> None:
         keys = self._fast_keys
         if (
             epoch is None
@@ -303,13 +318,18 @@ class TableScheduler(LRScheduler):
         self._write(values)
 
     def _write(self, values: Sequence[float | torch.Tensor]) -> None:
-        """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes."""
+        """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes;
+        a value that is negative or not finite raises before anything is written."""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(
                 f"{type(self).__name__} computed {len(values)} learning rates for "
                 f"{len(groups)} param groups"
             )
+        for g, lr in enumerate(values):
+            value = lr if lr.__class__ is float else scalar(lr)
+            if not 0.0 <= value <= _MAX_FLOAT:
+                values = self._writable(values, g, value)
         tensors = False
         for group, lr in zip(groups, values):  # noqa: B905  # checked: strict=True costs ~0.3 us
             current = group["lr"]
@@ -327,6 +347,23 @@ class TableScheduler(LRScheduler):
             if tensors
             else list(values)
         )
+
+    def _writable(
+        self, values: Sequence[float | torch.Tensor], g: int, value: float
+    ) -> list[float | torch.Tensor]:
+        """``values`` with group ``g``'s rounding-level negative (torch's recursion ending a
+        decay at ``-1e-19`` instead of 0: within ``ROUNDING_NEGATIVE`` of the group's base lr)
+        written as 0.0; any other negative or non-finite value raises, before anything is
+        written."""
+        base = scalar(self.base_lrs[g]) if g < len(self.base_lrs) else 0.0
+        if not -ROUNDING_NEGATIVE * abs(base) <= value < 0.0:
+            raise ValueError(
+                f"{type(self).__name__}: step {self.last_epoch}: param group {g}'s lr would be "
+                f"{value!r}; lrkit writes only finite values >= 0 into an optimizer"
+            )
+        fixed = list(values)  # a copy: values may be the table's shared row
+        fixed[g] = 0.0
+        return fixed
 
     def lr_at(self, step: int) -> list[float]:
         """The closed-form lr of every group at ``step`` (what an uncomposed run applies)."""
