@@ -4,11 +4,11 @@ optimizer, one table row per ``step()``."""
 from __future__ import annotations
 
 import math
+import numbers
 import sys
-import warnings
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -20,6 +20,7 @@ from lrkit.combinators import PerGroup, per_group
 from lrkit.engine import ChunkedTable, fill_group_buffer, nodes_of, set_group_values
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch.keys import GroupKey
+from lrkit.units import MAX_STEPS
 
 STATE_VERSION = 1
 
@@ -63,12 +64,14 @@ class Scheduler(LRScheduler):
         total_steps: int | None = None,
         tensor_lr: bool = False,
         last_step: int = -1,
+        resume_schedule: ResumePolicy = "refuse",
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
         if isinstance(last_step, bool) or not isinstance(last_step, int) or last_step < -1:
             raise ValueError(f"last_step must be an int >= -1, got {last_step!r}")
         self.optimizer = optimizer
+        self.resume_schedule = _policy(resume_schedule)
         self.key = GroupKey.parse(key)
         self.relative = bool(relative)
         self.tensor_lr = bool(tensor_lr)
@@ -246,14 +249,14 @@ class Scheduler(LRScheduler):
     # -- checkpoints --------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """Plain data: loadable with ``torch.load(weights_only=True)``."""
-        try:
-            config: dict[str, Any] | None = self._given.to_config()
-        except LookupError:
-            config = None  # an unregistered Python schedule: the constructor's schedule is used
-        return {
+        """Plain data: loadable with ``torch.load(weights_only=True)``.
+
+        A schedule with a registered name is saved as its config; one written only in Python
+        (no name) as ``None`` with its class path and ``repr`` (its arguments), which
+        :meth:`load_state_dict` compares with the scheduler's own schedule."""
+        state: dict[str, Any] = {
             "version": STATE_VERSION,
-            "schedule": config,
+            "schedule": _config_or_none(self._given),
             "key": str(self.key),
             "relative": self.relative,
             "steps_per_epoch": self.steps_per_epoch,
@@ -262,43 +265,86 @@ class Scheduler(LRScheduler):
             "step": self.last_epoch,
             "step_count": self._step_count,
         }
+        if state["schedule"] is None:
+            state["schedule_class"] = _class_path(self._given)
+            state["schedule_repr"] = _repr_or_none(self._given)
+        return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Continue from a saved state: the saved schedule, base values and step."""
-        version = state_dict.get("version")
-        if version != STATE_VERSION:
-            raise ValueError(f"unsupported lrkit Scheduler state version {version!r}")
-        if state_dict["key"] != str(self.key):
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], *, resume_schedule: ResumePolicy | None = None
+    ) -> None:
+        """Continue from a saved state: its step, base values and (see below) schedule.
+
+        Everything is checked before anything changes: a refused state leaves the scheduler
+        as it was. When the checkpoint's schedule differs from this scheduler's,
+        ``resume_schedule`` (default: the constructor's, ``"refuse"``) decides: ``"refuse"``
+        raises naming both; ``"checkpoint"`` continues with the checkpoint's schedule (and its
+        ``steps_per_epoch``/``total_steps``); ``"given"`` continues this scheduler's schedule
+        from the saved step (extending or changing a run)."""
+        policy = _policy(self.resume_schedule if resume_schedule is None else resume_schedule)
+        state = _checked_state(state_dict, key=str(self.key), groups=len(self.base_values))
+        schedule, steps_per_epoch, total_steps = self._schedule_to_resume(state, policy)
+        saved_attributes = dict(self.__dict__)
+        try:
+            self.relative = state["relative"]
+            self.steps_per_epoch = steps_per_epoch
+            self.run_steps = total_steps
+            self._given = schedule
+            self._resolved = self._resolve(schedule)
+            self.base_values = state["base_values"]
+            self._build_table()
+            self.last_epoch = state["step"]
+            self._step_count = state["step_count"]
+            if self.tensor_lr:
+                self._bind_views()
+            self._apply(self.last_epoch)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_attributes)
+            if self.tensor_lr:
+                self._bind_views()
+            raise
+
+    def _schedule_to_resume(
+        self, state: dict[str, Any], policy: ResumePolicy
+    ) -> tuple[Schedule, int | None, int | None]:
+        """The schedule (and steps_per_epoch, total_steps) a load continues with, by policy."""
+        given = (self._given, self.steps_per_epoch, self.run_steps)
+        saved_config = state["schedule"]
+        if saved_config is None:  # a Python schedule without a name: only this one can go on
+            theirs = f"{state.get('schedule_class')} {state.get('schedule_repr')}"
+            ours = f"{_class_path(self._given)} {_repr_or_none(self._given)}"
+            if policy == "given" or (
+                state.get("schedule_repr") is not None
+                and theirs == ours
+                and _config_or_none(self._given) is None
+            ):
+                return (self._given, state["steps_per_epoch"], state["total_steps"])
             raise ValueError(
-                f"the state is for key {state_dict['key']!r}, "
-                f"this scheduler drives {str(self.key)!r}"
+                f"the checkpoint's schedule ({theirs}) has no registered name, so it cannot be "
+                f"rebuilt from the checkpoint, and it is not this scheduler's ({ours}); build the "
+                "scheduler with that schedule, or pass resume_schedule='given' to continue this "
+                "scheduler's schedule from the saved step"
             )
-        base = [float(v) for v in state_dict["base_values"]]
-        if len(base) != len(self.optimizer.param_groups):
-            raise ValueError(
-                f"the state has {len(base)} param groups, the optimizer has "
-                f"{len(self.optimizer.param_groups)}"
-            )
-        self.relative = bool(state_dict["relative"])
-        self.steps_per_epoch = state_dict["steps_per_epoch"]
-        self.run_steps = state_dict["total_steps"]
-        if state_dict["schedule"] is not None:
-            saved = lrkit.create(state_dict["schedule"])
-            if saved != self._given:
-                warnings.warn(
-                    "the checkpoint's schedule differs from the one this scheduler was built "
-                    f"with; continuing with the checkpoint's: {saved!r}",
-                    stacklevel=2,
-                )
-            self._given = saved
-        self._resolved = self._resolve(self._given)
-        self.base_values = base
-        self._build_table()
-        self.last_epoch = int(state_dict["step"])
-        self._step_count = int(state_dict["step_count"])
-        if self.tensor_lr:
-            self._bind_views()
-        self._apply(self.last_epoch)
+        if policy == "given":  # the checkpoint's schedule is not used (nor built)
+            return given
+        saved = lrkit.create(saved_config)
+        same = (
+            _config_or_none(self._given) == saved_config
+            and state["steps_per_epoch"] == self.steps_per_epoch
+            and state["total_steps"] == self.run_steps
+        )
+        if same or policy == "checkpoint":
+            return (saved, state["steps_per_epoch"], state["total_steps"])
+        raise ValueError(
+            f"the checkpoint's schedule differs from this scheduler's: the checkpoint has "
+            f"{saved!r} (steps_per_epoch={state['steps_per_epoch']}, total_steps="
+            f"{state['total_steps']}), this scheduler {self._given!r} (steps_per_epoch="
+            f"{self.steps_per_epoch}, total_steps={self.run_steps}); pass "
+            "resume_schedule='checkpoint' to continue with the checkpoint's, or "
+            "resume_schedule='given' to continue this scheduler's from the saved step "
+            "(load_state_dict's argument, or the constructor's)"
+        )
 
     # -- construction helpers -----------------------------------------------------------------
 
@@ -366,6 +412,102 @@ class Scheduler(LRScheduler):
             if isinstance(value, torch.Tensor) and value.data_ptr() == self._buffer[g].data_ptr():
                 continue
             self.key.set(group, self._buffer[g])
+
+
+ResumePolicy = Literal["refuse", "checkpoint", "given"]
+_POLICIES = ("refuse", "checkpoint", "given")
+
+#: Every entry of a saved state (``schedule_class`` and ``schedule_repr`` are optional).
+_STATE_KEYS = (
+    "version",
+    "schedule",
+    "key",
+    "relative",
+    "steps_per_epoch",
+    "total_steps",
+    "base_values",
+    "step",
+    "step_count",
+)
+
+
+def _policy(value: object) -> ResumePolicy:
+    if value not in _POLICIES:
+        raise ValueError(f"resume_schedule must be one of {_POLICIES}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _config_or_none(schedule: Schedule) -> dict[str, Any] | None:
+    try:
+        return schedule.to_config()
+    except LookupError:
+        return None  # a Python schedule without a registered name
+
+
+def _class_path(schedule: Schedule) -> str:
+    cls = type(schedule)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _repr_or_none(schedule: Schedule) -> str | None:
+    try:
+        return repr(schedule)
+    except (TypeError, RecursionError):  # arguments it does not store: no fingerprint
+        return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _checked_state(state: Mapping[str, Any], *, key: str, groups: int) -> dict[str, Any]:
+    """The entries of a saved state, each checked (type, range), normalised; raises naming the
+    entry, before the scheduler changes."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"an lrkit Scheduler state must be a dict, got {type(state).__name__}")
+    missing = [k for k in _STATE_KEYS if k not in state]
+    if missing:
+        raise ValueError(
+            f"the lrkit Scheduler state has no {', '.join(map(repr, missing))} "
+            f"(it has {', '.join(map(repr, state))}); was it saved by lrkit.torch.Scheduler?"
+        )
+    if state["version"] != STATE_VERSION:
+        raise ValueError(f"unsupported lrkit Scheduler state version {state['version']!r}")
+    if state["key"] != key:
+        raise ValueError(f"the state is for key {state['key']!r}, this scheduler drives {key!r}")
+    if not isinstance(state["relative"], bool):
+        raise ValueError(f"state['relative'] must be True or False, got {state['relative']!r}")
+    for name in ("steps_per_epoch", "total_steps"):
+        value = state[name]
+        if value is not None and not (_is_int(value) and 1 <= value <= MAX_STEPS):
+            raise ValueError(f"state[{name!r}] must be None or an int >= 1, got {value!r}")
+    base = state["base_values"]
+    if not isinstance(base, (list, tuple)) or not all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in base
+    ):
+        raise ValueError(f"state['base_values'] must be a list of numbers, got {base!r}")
+    if len(base) != groups:
+        raise ValueError(f"the state has {len(base)} param groups, the optimizer has {groups}")
+    for g, value in enumerate(base):
+        if not 0.0 <= float(value) <= _MAX_FLOAT:
+            raise ValueError(
+                f"state['base_values'][{g}] is {value!r}: base values must be finite and >= 0"
+            )
+    for name, low in (("step", 0), ("step_count", 0)):
+        value = state[name]
+        if not (_is_int(value) and low <= value <= MAX_STEPS):
+            raise ValueError(
+                f"state[{name!r}] must be an int in {low} .. 2**53 (MAX_STEPS), got {value!r}"
+            )
+    schedule = state["schedule"]
+    if schedule is not None and not isinstance(schedule, Mapping):
+        raise ValueError(f"state['schedule'] must be a config dict or None, got {schedule!r}")
+    return {
+        **state,
+        "base_values": [float(v) for v in base],
+        "step": int(state["step"]),
+        "step_count": int(state["step_count"]),
+    }
 
 
 def _rebind_after_optimizer_loads(scheduler: Scheduler) -> None:
