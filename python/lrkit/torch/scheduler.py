@@ -92,14 +92,21 @@ class Scheduler(LRScheduler):
         self._staging: torch.Tensor | None = None  # the buffer on the CPU, else a CPU copy
         self._buffer_view: FloatArray = np.empty(0)  # numpy's view of _staging (tensor mode)
         self._cpu_buffer = False
+        originals = [self.key.get(group) for group in groups]
+        try:
+            if self.tensor_lr:
+                self._install_tensor_buffer()
+            self._build_table()
+            self.last_epoch = last_step
+            self._step_count = 0
+            self._last_values: list[float] | None = []
+            self.step()
+        except BaseException:  # a refused first step leaves the groups' values as they were
+            for group, value in zip(groups, originals, strict=True):
+                self.key.set(group, value)
+            raise
         if self.tensor_lr:
-            self._install_tensor_buffer()
             _rebind_after_optimizer_loads(self)
-        self._build_table()
-        self.last_epoch = last_step
-        self._step_count = 0
-        self._last_values: list[float] | None = []
-        self.step()
 
     # -- stepping -----------------------------------------------------------------------------
 
@@ -140,18 +147,33 @@ class Scheduler(LRScheduler):
         """Multiply every later value of group ``g`` by ``factors[g]`` (what
         ``ReduceLROnPlateau(..., planned=this)`` does on a plateau): the base values scale, the
         table is recomputed, the current step is applied again. Saved by ``state_dict``."""
+        if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence):
+            raise TypeError(
+                f"rescale: factors must be a list with one number per param group, got {factors!r}"
+            )
         if len(factors) != len(self.base_values):
             raise ValueError(
                 f"factors has {len(factors)} values, the optimizer has {len(self.base_values)} "
                 "param groups"
             )
+        for g, factor in enumerate(factors):
+            if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+                raise TypeError(f"rescale: factors[{g}] must be a number, got {factor!r}")
+            if not 0.0 <= float(factor) <= _MAX_FLOAT:
+                raise ValueError(f"rescale: factors[{g}] must be finite and >= 0, got {factor!r}")
         scaled = [b * float(f) for b, f in zip(self.base_values, factors, strict=True)]
         for g, value in enumerate(scaled):
             if not math.isfinite(value):
                 raise ValueError(f"rescale: group {g}'s base value would be {value}")
-        self.base_values = scaled
-        self._build_table()
-        self._apply(self.last_epoch)
+        saved = (self.base_values, self._table, self._base_array, self._chunk, self._chunk_start)
+        try:
+            self.base_values = scaled
+            self._build_table()
+            self._apply(self.last_epoch)
+        except BaseException:  # nothing changes: the old table and base values stay
+            self.base_values, self._table, self._base_array, self._chunk = saved[:4]
+            self._chunk_start = saved[4]
+            raise
 
     def _build_table(self) -> None:
         """The table ``step()`` reads: every group's values (one column each), except in
