@@ -165,14 +165,13 @@ class Scheduler(LRScheduler):
         for g, value in enumerate(scaled):
             if not math.isfinite(value):
                 raise ValueError(f"rescale: group {g}'s base value would be {value}")
-        saved = (self.base_values, self._table, self._base_array, self._chunk, self._chunk_start)
+        saved = dict(self.__dict__)
         try:
             self.base_values = scaled
             self._build_table()
             self._apply(self.last_epoch)
         except BaseException:  # nothing changes: the old table and base values stay
-            self.base_values, self._table, self._base_array, self._chunk = saved[:4]
-            self._chunk_start = saved[4]
+            self.__dict__.update(saved)
             raise
 
     def _build_table(self) -> None:
