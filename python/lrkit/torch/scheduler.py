@@ -121,8 +121,10 @@ class Scheduler(LRScheduler):
                         self.optimizer.param_groups, self._name, self._chunk, row
                     )
                 else:  # tensor mode on the CPU: the groups' buffer
-                    written = self._cpu_buffer and fill_group_buffer(
-                        self._buffer_view, self._chunk, row, self._base_array
+                    written = (
+                        self._cpu_buffer
+                        and len(self.optimizer.param_groups) == len(self._buffer_view)
+                        and fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
                     )
             except ValueError as exc:  # a value refused: nothing was written
                 raise ValueError(f"step {step}: {exc}") from None
@@ -197,6 +199,14 @@ class Scheduler(LRScheduler):
         return row
 
     def _apply(self, step: int) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.base_values):
+            raise ValueError(
+                f"step {step}: the optimizer has {len(groups)} param groups, this scheduler was "
+                f"built for {len(self.base_values)}; param groups added with add_param_group "
+                "after the scheduler was built have no schedule: build the scheduler after "
+                "adding every group (nothing was changed)"
+            )
         row = self._row(step)
         if self._buffer is not None:
             try:
@@ -208,7 +218,6 @@ class Scheduler(LRScheduler):
                 self._buffer.copy_(self._staging)
             self._last_values = None
             return
-        groups = self.optimizer.param_groups
         if self.key.index is None:
             try:
                 set_group_values(groups, self._name, self._chunk, row)
