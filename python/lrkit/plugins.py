@@ -6,8 +6,10 @@ Loading is lazy (on the first ``lrkit.create`` / ``lrkit.schedules``) and happen
 
 1. the built-in modules (:data:`BUILTIN_MODULES`) are registered, exactly as plugins are;
 2. every entry point of the ``lrkit`` group is imported and registered, one at a time: a
-   plugin that fails to import, or declares a hook lrkit does not have (a typo), is recorded in
-   :func:`failures` with its distribution name and the error, and the others keep loading;
+   plugin that fails to import (any exception, ``SystemExit`` and other ``BaseException`` subclasses
+   such as ``asyncio.CancelledError`` included; only ``KeyboardInterrupt`` stops the load), or
+   declares a hook lrkit does not have (a typo), is recorded in :func:`failures` with its
+   distribution name and the error, and the others keep loading;
 3. each plugin's ``lrkit_register_schedules`` is called with its own ``register`` callback, so
    every name is credited to its provider; an exception there is recorded the same way.
 
@@ -34,7 +36,7 @@ import pluggy
 from lrkit import hookspecs
 from lrkit import schedule as _schedule
 from lrkit._version import __version__
-from lrkit.names import DuplicateScheduleError, Factory, Registry
+from lrkit.names import DuplicateScheduleError, Factory, Registry, ShadowsBuiltinError
 from lrkit.schedule import ORIGIN_ATTR, Schedule, encode
 from lrkit.units import Epochs, Fraction, to_steps
 
@@ -161,7 +163,9 @@ class _Loader:
                 continue
             try:
                 plugin = ep.load()
-            except (Exception, SystemExit) as exc:  # a broken plugin must not break the others
+            except KeyboardInterrupt:  # the user stopping the program: not the plugin's failure
+                raise
+            except BaseException as exc:  # a broken plugin must not break the others
                 self._fail(info, "import", exc)
                 continue
             self._add(plugin, info)
@@ -195,7 +199,9 @@ class _Loader:
             arguments: dict[str, Callable[..., None]] = {"register": register}
             try:
                 impl.function(*(arguments[a] for a in impl.argnames))
-            except (Exception, SystemExit) as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit, CancelledError, GeneratorExit too
                 if info.builtin:
                     raise
                 self._fail(info, "hook", exc)
@@ -205,8 +211,16 @@ class _Loader:
         registered = []
         for name, factory in staged:
             try:
-                self.state.registry.register(name, factory, provider=_provider(info, factory))
-            except DuplicateScheduleError as exc:
+                self.state.registry.register(
+                    name,
+                    factory,
+                    provider=_provider(info, factory),
+                    distribution=None if info.builtin else info.distribution,
+                    builtin=info.builtin,
+                )
+            except ShadowsBuiltinError as exc:  # the built-in keeps its name
+                self._fail(info, "register", str(exc))
+            except DuplicateScheduleError as exc:  # the name is unusable; qualified names work
                 self.state.registry.mark_conflict(exc)
                 self._fail(info, "register", str(exc))
             except TypeError as exc:

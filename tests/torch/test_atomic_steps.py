@@ -193,3 +193,29 @@ def test_lambda_lr_nan_fails_at_its_step_and_again_on_retry() -> None:
         with pytest.raises((NonFiniteValueError, ValueError), match="step 5000"):
             scheduler.step()
         assert snapshot(scheduler) == before
+
+
+def test_a_composition_torch_drives_below_zero_is_refused_at_that_step() -> None:
+    """torch's chained CosineAnnealingLR(eta_min > 0) after MultiStepLR halves the lr goes
+    below 0 (step 1502 here) and torch writes it; the drop-ins follow torch up to there and
+    refuse that step, changing nothing."""
+    runs = []
+    for module in (K, T):
+        optimizer = make_sgd([0.1])
+        schedulers = [
+            module.CosineAnnealingLR(optimizer, T_max=300, eta_min=1e-4),
+            module.MultiStepLR(optimizer, milestones=[500, 1500], gamma=0.5),
+        ]
+        lrs = []
+        try:
+            for _ in range(1510):
+                for s in schedulers:
+                    s.step()
+                lrs.append(float(optimizer.param_groups[0]["lr"]))
+        except ValueError as error:
+            assert module is K and "step 1502" in str(error)
+            assert schedulers[0].last_epoch == 1501
+        runs.append(lrs)
+    ours, torchs = runs
+    assert torchs[1501] < 0 <= min(torchs[:1501])  # torch's lr after its step 1502
+    assert len(ours) == 1501 and ours == pytest.approx(torchs[:1501], rel=1e-9, abs=1e-15)

@@ -34,8 +34,15 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         summary = re.sub(r":[\w:]+:`([^`]*)`", r"\1", entry.summary).replace("``", "")
         summary = summary if len(summary) <= 80 else summary[:77] + "..."
         out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  {summary}\n")
-    for name, providers in registry.conflicts().items():
+    conflicts = registry.conflicts()
+    for name, providers in conflicts.items():
         out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
+    owners = registry.providers()
+    for qualified, provider in registry.qualified().items():
+        plain = qualified.split("/", 1)[1]
+        if plain in conflicts or owners.get(plain, provider) != provider:
+            whose = "in conflict" if plain in conflicts else f"the name of {owners[plain]}"
+            out.write(f"{qualified}  {provider}  (qualified: {plain!r} is {whose})\n")
     failures = plugin_state.failures()
     if failures:
         out.write(f"\n{len(failures)} plugin problem(s): run `lrkit plugins` for details\n")
