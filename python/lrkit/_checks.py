@@ -14,10 +14,20 @@ def real(owner: str, name: str, value: Any) -> float:
     """A finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float64's range
+        raise ValueError(f"{owner}: {name} must be finite, got {_short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
     return number
+
+
+def _short(value: object) -> str:
+    """``value``'s repr, an int of hundreds of digits as its size."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an int of {len(str(abs(value)))} digits (beyond float64's range)"
+    return repr(value)
 
 
 def span(owner: str, low_name: str, low: float, high_name: str, high: float) -> None:

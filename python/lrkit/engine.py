@@ -309,6 +309,8 @@ def _count(name: str, value: object) -> int:
 def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
     try:
         array = np.asarray(base, dtype=np.float64)  # (ascontiguousarray would make 0-d 1-d)
+    except OverflowError:
+        raise ValueError("base must be finite: it holds an int beyond float64's range") from None
     except (TypeError, ValueError) as exc:
         raise TypeError(f"base must be a sequence of numbers, got {base!r}") from exc
     if array.ndim != 1 or len(array) == 0:

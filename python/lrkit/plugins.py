@@ -337,7 +337,11 @@ class Catalog:
             raise ValueError(f"a schedule config needs a 'name' key, got {dict(config)!r}")
         name = config["name"]
         factory = self.registry.factory(name)
-        kwargs = {key: self.decode(value) for key, value in config.items() if key != "name"}
+        kwargs = {
+            key: self._decode(value, f"{name}({key}=...)")
+            for key, value in config.items()
+            if key != "name"
+        }
         _check_arguments(name, factory, kwargs)
         try:
             schedule = factory(**kwargs)
@@ -354,16 +358,22 @@ class Catalog:
 
     def decode(self, value: Any) -> Any:
         """Config data to constructor arguments: nested schedules and durations are rebuilt."""
+        return self._decode(value, "config")
+
+    def _decode(self, value: Any, where: str) -> Any:
+        """:meth:`decode`; a bad duration's error names ``where`` (the argument's path)."""
         if isinstance(value, Mapping):
             if "name" in value:
                 return self.create(value)
-            if set(value) == {"epochs"}:
-                return Epochs(value["epochs"])
-            if set(value) == {"fraction"}:
-                return Fraction(value["fraction"])
-            return {k: self.decode(v) for k, v in value.items()}
+            if set(value) in ({"epochs"}, {"fraction"}):
+                unit = "epochs" if "epochs" in value else "fraction"
+                try:
+                    return Epochs(value[unit]) if unit == "epochs" else Fraction(value[unit])
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"{where}: {exc}") from None
+            return {k: self._decode(v, where) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.decode(v) for v in value]
+            return [self._decode(v, f"{where}[{i}]") for i, v in enumerate(value)]
         return value
 
     @staticmethod

@@ -45,7 +45,22 @@ IntArray = npt.NDArray[np.int64]
 NODE_CACHE_ATTR = "_lrkit_node"
 #: Where a schedule defined as a composition of built-ins caches it (never pickled or copied).
 COMPOSED_CACHE_ATTR = "_lrkit_composed"
+#: A declared schedule's depth (levels of its tree, a leaf is 1), set at construction.
+DEPTH_ATTR = "_lrkit_depth"
 _CACHE_ATTRS = frozenset({NODE_CACHE_ATTR, COMPOSED_CACHE_ATTR})
+
+#: The deepest schedule tree lrkit builds (a leaf is 1 level): construction refuses a deeper
+#: one, so that repr, ==, hash, configs, checkpoints and lowering (all recursive, in Python)
+#: never meet Python's recursion limit. Real schedules are a few levels deep. (The C++ engine's
+#: own limit, 10,000 levels of raw ``lrkit._core`` nodes, is far above it.)
+MAX_DEPTH = 100
+
+
+def depth_of(schedule: Schedule) -> int:
+    """The depth of a schedule's tree as checked at construction (1 for a schedule written
+    only in Python, whose children lrkit does not see)."""
+    depth: int = schedule.__dict__.get(DEPTH_ATTR, 1) if hasattr(schedule, "__dict__") else 1
+    return depth
 
 
 class ConfigCodec(Protocol):
@@ -236,6 +251,10 @@ def _check_step(step: object) -> int:
 def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if int(value) > MAX_STEPS:
+        raise ValueError(
+            f"{name} must be <= 2**53 (MAX_STEPS), got an int of {len(str(value))} digits"
+        )
     return int(value)
 
 

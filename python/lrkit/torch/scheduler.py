@@ -68,8 +68,12 @@ class Scheduler(LRScheduler):
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
-        if isinstance(last_step, bool) or not isinstance(last_step, int) or last_step < -1:
+        if not _is_int(last_step) or not -1 <= last_step <= MAX_STEPS:
             raise ValueError(f"last_step must be an int >= -1, got {last_step!r}")
+        last_step = int(last_step)
+        for name, flag in (("relative", relative), ("tensor_lr", tensor_lr)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {flag!r}")
         self.optimizer = optimizer
         self.resume_schedule = _policy(resume_schedule)
         self.key = GroupKey.parse(key)
