@@ -93,3 +93,32 @@ def test_numpy_ints_and_bools_are_accepted() -> None:
     )
     assert scheduler.last_epoch == 4 and type(scheduler.last_epoch) is int
     assert optimizer.param_groups[0]["lr"] == 0.5
+
+
+class Failing(lrkit.Schedule):
+    """Raises ZeroDivisionError at step 7 (value) or returns ``result`` from values()."""
+
+    def __init__(self, result: Any = "loop") -> None:
+        self.result = result
+
+    def value(self, step: int) -> float:
+        return 1.0 / (7 - step)
+
+    def values(self, steps: Any) -> Any:
+        if isinstance(self.result, str):
+            return super().values(steps)
+        return self.result
+
+
+def test_an_exception_from_value_names_the_step() -> None:
+    for evaluate in (lambda s: s(7), lambda s: s.table(10), lambda s: s.table(3, start=6)):
+        with pytest.raises(ZeroDivisionError) as info:
+            evaluate(Failing())
+        assert "lrkit: raised by Failing.value at step 7" in info.value.__notes__
+
+
+@pytest.mark.parametrize("result", [None, 0.5, np.float64(0.5)], ids=repr)
+@pytest.mark.parametrize("n", [1, 2, 5000])
+def test_values_returning_a_scalar_or_none_is_refused_for_any_block(result: Any, n: int) -> None:
+    with pytest.raises(TypeError, match="values must return a 1-d array"):
+        Failing(result).table(n)

@@ -28,7 +28,14 @@ from lrkit import cycles, fields
 from lrkit import primitives as prim
 from lrkit._native import core
 from lrkit.parity import torch as torch_parity
-from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
+from lrkit.schedule import (
+    NODE_CACHE_ATTR,
+    FloatArray,
+    IntArray,
+    NonFiniteValueError,
+    Schedule,
+    add_note,
+)
 from lrkit.units import MAX_STEPS, steps_of
 
 if TYPE_CHECKING:
@@ -224,11 +231,27 @@ def callback_node(schedule: Schedule) -> Node:
     """A node that evaluates a Python-only schedule one block at a time."""
 
     def block_values(steps: IntArray) -> FloatArray:
-        values = np.ascontiguousarray(schedule.values(steps), dtype=np.float64)
+        try:
+            raw = schedule.values(steps)
+        except Exception as exc:
+            if not any("lrkit: raised by" in note for note in getattr(exc, "__notes__", ())):
+                add_note(
+                    exc,
+                    f"lrkit: raised by {type(schedule).__name__}.values for steps "
+                    f"{int(steps[0])} .. {int(steps[-1])}",
+                )
+            raise
+        if raw is None or np.ndim(raw) != 1:  # a scalar is not one value per step
+            raise TypeError(
+                f"{type(schedule).__name__}.values must return a 1-d array with one value per "
+                f"step, got {type(raw).__name__} {np.shape(raw) if raw is not None else ''}"
+                f"for {len(steps)} steps (from step {int(steps[0])})"
+            )
+        values = np.ascontiguousarray(raw, dtype=np.float64)
         if values.shape != steps.shape:
             raise ValueError(
                 f"{type(schedule).__name__}.values returned shape {values.shape} for "
-                f"{len(steps)} steps"
+                f"{len(steps)} steps (from step {int(steps[0])})"
             )
         return values
 

@@ -107,8 +107,16 @@ class Schedule:
         raise NotImplementedError(f"{type(self).__name__} must implement value(step)")
 
     def values(self, steps: IntArray) -> FloatArray:
-        """Values at an array of steps. Override with a vectorised form when there is one."""
-        return np.fromiter((self.value(t) for t in steps.tolist()), np.float64, len(steps))
+        """Values at an array of steps. Override with a vectorised form when there is one.
+        An exception from :meth:`value` carries a note naming the step."""
+        out = np.empty(len(steps), dtype=np.float64)
+        for i, t in enumerate(steps.tolist()):
+            try:
+                out[i] = self.value(t)
+            except Exception as exc:
+                add_note(exc, f"lrkit: raised by {type(self).__name__}.value at step {t}")
+                raise
+        return out
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -119,6 +127,9 @@ class Schedule:
             result = float(self.value(t))
         except OverflowError as exc:
             raise NonFiniteValueError(f"{self!r} overflows at step {t}") from exc
+        except Exception as exc:
+            add_note(exc, f"lrkit: raised by {type(self).__name__}.value at step {t}")
+            raise
         if not math.isfinite(result):
             raise NonFiniteValueError(f"{self!r} produced {result} at step {t}")
         return result
@@ -225,6 +236,15 @@ class Schedule:
 
     def _label(self) -> str:
         return type(self).config_name or type(self).__name__
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)`` (Python 3.11+; on 3.10 the note is kept in ``__notes__``)."""
+    adder = getattr(error, "add_note", None)
+    if adder is not None:
+        adder(note)
+    else:
+        error.__notes__ = [*getattr(error, "__notes__", ()), note]  # type: ignore[attr-defined]
 
 
 def set_field(schedule: Schedule, name: str, value: Any) -> None:
