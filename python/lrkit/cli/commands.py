@@ -23,7 +23,6 @@ from lrkit.cli.writers import (
 from lrkit.schedule import FloatArray
 from lrkit.summary import Progress, chunks, key_steps, summarize
 
-
 #: The most steps ``lrkit show`` scans for its summary (a run of 2**53 steps would take days).
 SHOW_SCAN_LIMIT = 100_000_000
 
