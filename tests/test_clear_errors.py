@@ -50,7 +50,8 @@ def sgd() -> torch.optim.SGD:
                     "length": 3,
                 }
             ),
-            r"cosine\(length=...\): epochs\(\) takes a finite number >= 0, got -1",
+            r"warmup\(schedule=...\)\.cosine\(length=...\): epochs\(\) takes a finite "
+            "number >= 0, got -1",
         ),
         (
             lambda: lrkit.create(

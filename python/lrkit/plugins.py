@@ -331,6 +331,11 @@ class Catalog:
         >>> lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": {"epochs": 5}})
         cosine(start=1.0, end=0.0, length=epochs(5))
         """
+        return self._create(config, "")
+
+    def _create(self, config: Mapping[str, Any], path: str) -> Schedule:
+        """:meth:`create`; ``path`` is where the config sits in an enclosing one (for errors:
+        ``warmup(schedule=...).cosine(length=...)``)."""
         if not isinstance(config, Mapping):
             raise TypeError(f"a schedule config must be a dict, got {config!r}")
         if "name" not in config:
@@ -338,7 +343,7 @@ class Catalog:
         name = config["name"]
         factory = self.registry.factory(name)
         kwargs = {
-            key: self._decode(value, f"{name}({key}=...)")
+            key: self._decode(value, f"{path}{name}({key}=...)")
             for key, value in config.items()
             if key != "name"
         }
@@ -364,7 +369,7 @@ class Catalog:
         """:meth:`decode`; a bad duration's error names ``where`` (the argument's path)."""
         if isinstance(value, Mapping):
             if "name" in value:
-                return self.create(value)
+                return self._create(value, f"{where}." if where != "config" else "")
             if set(value) in ({"epochs"}, {"fraction"}):
                 unit = "epochs" if "epochs" in value else "fraction"
                 try:
