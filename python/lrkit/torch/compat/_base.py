@@ -60,9 +60,6 @@ _STEP_MACHINERY = (
 
 _NO_ROWS: FloatArray = np.empty((0, 0))
 _MAX_FLOAT = sys.float_info.max
-#: A negative lr within this fraction of the group's base lr is rounding (torch's recursions
-#: end a decay to 0 a few ulp below it): written as 0. Any other negative value is refused.
-ROUNDING_NEGATIVE = 1e-12
 
 
 def scalar(value: Any) -> float:
@@ -274,52 +271,51 @@ class TableScheduler(LRScheduler):
         previous step (nothing else changed it: no recursion). ``last_epoch``, ``_last_lr`` and
         the groups then end as the slow path leaves them."""
         saved = self.last_epoch
-        try:
-            self._step_values(epoch)
+        try:  # (no cost unless it raises)
+            keys = self._fast_keys
+            if (
+                epoch is None
+                and keys is not None
+                and not self._is_initial  # the constructor's step leaves torch's attributes
+                and not self._get_lr_called_within_step
+            ):
+                groups = self.optimizer.param_groups
+                chained = self._fast_chained
+                if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
+                    step = self.last_epoch + 1
+                    row = step - self._fast_start
+                    written = step_group_values(groups, self._fast_chunk, row, keys, chained)
+                    if written is None and self._next_fast_chunk(step, row):
+                        row, keys = step - self._fast_start, self._fast_keys
+                        assert keys is not None
+                        written = step_group_values(groups, self._fast_chunk, row, keys, chained)
+                    if written is not None:
+                        self.last_epoch = step
+                        self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
+                        return
+            values: Sequence[float | torch.Tensor]
+            self._get_lr_called_within_step = True
+            try:
+                if epoch is None:
+                    self.last_epoch += 1
+                    values = self.get_lr()
+                else:
+                    self.last_epoch = epoch
+                    values = self._get_closed_form_lr()
+            finally:
+                self._get_lr_called_within_step = False
+            self._write(values)
         except BaseException:  # a step is atomic: a refused one leaves the scheduler as it was
             self.last_epoch = saved
             if torch_internals.called_from_torch_step(sys._getframe(1)):
                 self._step_count -= 1  # torch's step() counted it before calling this
             raise
 
-    def _step_values(self, epoch: int | None) -> None:
-        keys = self._fast_keys
-        if (
-            epoch is None
-            and keys is not None
-            and not self._is_initial  # the constructor's step leaves torch's attributes
-            and not self._get_lr_called_within_step
-        ):
-            groups = self.optimizer.param_groups
-            chained = self._fast_chained
-            if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
-                step = self.last_epoch + 1
-                row = step - self._fast_start
-                written = step_group_values(groups, self._fast_chunk, row, keys, chained)
-                if written is None and self._next_fast_chunk(step, row):
-                    row, keys = step - self._fast_start, self._fast_keys
-                    assert keys is not None
-                    written = step_group_values(groups, self._fast_chunk, row, keys, chained)
-                if written is not None:
-                    self.last_epoch = step
-                    self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
-                    return
-        values: Sequence[float | torch.Tensor]
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        self._write(values)
-
     def _write(self, values: Sequence[float | torch.Tensor]) -> None:
         """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes;
-        a value that is negative or not finite raises before anything is written."""
+        a value that is not finite raises before anything is written. (A negative lr is
+        written where torch's class writes one: its recursions and extrapolations, which the
+        drop-ins reproduce.)"""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(
@@ -328,8 +324,11 @@ class TableScheduler(LRScheduler):
             )
         for g, lr in enumerate(values):
             value = lr if lr.__class__ is float else scalar(lr)
-            if not 0.0 <= value <= _MAX_FLOAT:
-                values = self._writable(values, g, value)
+            if not -_MAX_FLOAT <= value <= _MAX_FLOAT:  # NaN fails both
+                raise ValueError(
+                    f"{type(self).__name__}: step {self.last_epoch}: param group {g}'s lr would "
+                    f"be {value!r}; lrkit writes only finite values into an optimizer"
+                )
         tensors = False
         for group, lr in zip(groups, values):  # noqa: B905  # checked: strict=True costs ~0.3 us
             current = group["lr"]
@@ -347,23 +346,6 @@ class TableScheduler(LRScheduler):
             if tensors
             else list(values)
         )
-
-    def _writable(
-        self, values: Sequence[float | torch.Tensor], g: int, value: float
-    ) -> list[float | torch.Tensor]:
-        """``values`` with group ``g``'s rounding-level negative (torch's recursion ending a
-        decay at ``-1e-19`` instead of 0: within ``ROUNDING_NEGATIVE`` of the group's base lr)
-        written as 0.0; any other negative or non-finite value raises, before anything is
-        written."""
-        base = scalar(self.base_lrs[g]) if g < len(self.base_lrs) else 0.0
-        if not -ROUNDING_NEGATIVE * abs(base) <= value < 0.0:
-            raise ValueError(
-                f"{type(self).__name__}: step {self.last_epoch}: param group {g}'s lr would be "
-                f"{value!r}; lrkit writes only finite values >= 0 into an optimizer"
-            )
-        fixed = list(values)  # a copy: values may be the table's shared row
-        fixed[g] = 0.0
-        return fixed
 
     def lr_at(self, step: int) -> list[float]:
         """The closed-form lr of every group at ``step`` (what an uncomposed run applies)."""
