@@ -124,7 +124,7 @@ def compare_drop_ins() -> None:
     cases: dict[str, Callable[..., list[LRScheduler]]] = {
         "OneCycleLR": lambda M, o: [M.OneCycleLR(o, max_lr=0.1, total_steps=2_000)],
         "CosineAnnealingLR x MultiStepLR": lambda M, o: [
-            M.CosineAnnealingLR(o, T_max=300),  # eta_min > 0: torch composes it below 0
+            M.CosineAnnealingLR(o, T_max=300, eta_min=1e-4),
             M.MultiStepLR(o, milestones=[500, 1500], gamma=0.5),
         ],
     }
