@@ -166,3 +166,61 @@ def test_any_session_resumes_bit_for_bit(
     resumed.load_state_dict(state)
     assert lrs(resumed, steps - save_at) == expected[save_at:]
     assert all(math.isfinite(v) for row in expected for v in row)
+
+
+STATE_ENTRIES = [
+    "version",
+    "schedule",
+    "key",
+    "relative",
+    "steps_per_epoch",
+    "total_steps",
+    "base_values",
+    "step",
+    "step_count",
+]
+
+
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    max_examples=max(10, settings().max_examples // 10),  # each builds torch optimizers
+)
+@given(
+    entry=st.sampled_from(STATE_ENTRIES),
+    value=junk | st.lists(st.floats(allow_nan=True), min_size=1, max_size=2),
+    drop=st.booleans(),
+    policy=st.sampled_from(["refuse", "checkpoint", "given"]),
+)
+def test_any_corrupted_state_loads_or_changes_nothing(
+    entry: str, value: Any, drop: bool, policy: str
+) -> None:
+    """A state with one entry replaced by junk (or missing) is loaded, or refused with a clean
+    error and the scheduler exactly as before (atomic load_state_dict)."""
+    pytest.importorskip("torch.optim")
+    import torch
+
+    from lrkit.torch import Scheduler
+
+    def optimizer() -> Any:
+        return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+
+    schedule = lrkit.warmup(lrkit.cosine(1.0, 0.0, 50), 5)
+    saved = Scheduler(optimizer(), schedule)
+    for _ in range(7):
+        saved.step()
+    state = saved.state_dict()
+    if drop:
+        del state[entry]
+    else:
+        state[entry] = value
+    target = Scheduler(optimizer(), schedule, resume_schedule=policy)  # type: ignore[arg-type]
+    target.step()
+    before = (repr(target.state_dict()), target.optimizer.param_groups[0]["lr"])
+    try:
+        target.load_state_dict(state)
+    except CLEAN:
+        assert (repr(target.state_dict()), target.optimizer.param_groups[0]["lr"]) == before
+        return
+    lr = target.optimizer.param_groups[0]["lr"]
+    assert math.isfinite(lr) and lr >= 0
+    target.step()  # a loaded state steps on

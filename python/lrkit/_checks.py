@@ -27,7 +27,10 @@ def real(owner: str, name: str, value: Any) -> float:
     """A finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}{_text_hint(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float64's range
+        raise ValueError(f"{owner}: {name} must be finite, got {_short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
     return number
@@ -45,6 +48,13 @@ def _text_hint(value: Any) -> str:
         " (a string, not a number: YAML reads an exponent without a decimal point, like 1e-3, "
         "as text; write 1.0e-3 or 0.001)"
     )
+
+
+def _short(value: object) -> str:
+    """``value``'s repr, an int of hundreds of digits as its size."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an int of {len(str(abs(value)))} digits (beyond float64's range)"
+    return repr(value)
 
 
 def span(owner: str, low_name: str, low: float, high_name: str, high: float) -> None:

@@ -202,8 +202,12 @@ def parse_value(raw: str, *, where: str = "value") -> Any:
 
 
 def _is_name(text: str) -> bool:
-    """A schedule name as the registry accepts it: identifiers joined by dots."""
-    return bool(text) and all(part.isidentifier() for part in text.split("."))
+    """A schedule name as the registry accepts it: identifiers joined by dots, possibly
+    qualified by a distribution (``lrkit-good/halving``)."""
+    distribution, slash, name = text.rpartition("/")
+    if slash and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", distribution):
+        return False
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
 
 
 def _expanded(path: Path) -> Path:

@@ -31,7 +31,14 @@ from lrkit import primitives as prim
 from lrkit._native import core
 from lrkit.parity import hf as hf_parity
 from lrkit.parity import torch as torch_parity
-from lrkit.schedule import NODE_CACHE_ATTR, FloatArray, IntArray, NonFiniteValueError, Schedule
+from lrkit.schedule import (
+    NODE_CACHE_ATTR,
+    FloatArray,
+    IntArray,
+    NonFiniteValueError,
+    Schedule,
+    add_note,
+)
 from lrkit.units import MAX_STEPS, Duration, steps_of
 
 if TYPE_CHECKING:
@@ -238,11 +245,27 @@ def callback_node(schedule: Schedule) -> Node:
     """A node that evaluates a Python-only schedule one block at a time."""
 
     def block_values(steps: IntArray) -> FloatArray:
-        values = np.ascontiguousarray(schedule.values(steps), dtype=np.float64)
+        try:
+            raw = schedule.values(steps)
+        except Exception as exc:
+            if not any("lrkit: raised by" in note for note in getattr(exc, "__notes__", ())):
+                add_note(
+                    exc,
+                    f"lrkit: raised by {type(schedule).__name__}.values for steps "
+                    f"{int(steps[0])} .. {int(steps[-1])}",
+                )
+            raise
+        if raw is None or np.ndim(raw) != 1:  # a scalar is not one value per step
+            raise TypeError(
+                f"{type(schedule).__name__}.values must return a 1-d array with one value per "
+                f"step, got {type(raw).__name__} {np.shape(raw) if raw is not None else ''}"
+                f"for {len(steps)} steps (from step {int(steps[0])})"
+            )
+        values = np.ascontiguousarray(raw, dtype=np.float64)
         if values.shape != steps.shape:
             raise ValueError(
                 f"{type(schedule).__name__}.values returned shape {values.shape} for "
-                f"{len(steps)} steps"
+                f"{len(steps)} steps (from step {int(steps[0])})"
             )
         return values
 
@@ -280,15 +303,25 @@ def table(
         raise ValueError(f"out must be a numpy array of shape {shape}, got {got}")
     if base_array is not None and np.shares_memory(base_array, out):
         base_array = base_array.copy()  # out is written while base is read
-    if columns is None:
-        bad = core.fill(node_of(schedule), start, out)
-    else:
-        bad = core.fill_groups(nodes_of(schedule), start, base_array, out)
+    bad = _fill(schedule, start, base_array, out)
     if bad >= 0:
-        row, column = divmod(bad, columns) if columns else (bad, 0)
-        where = f"step {start + row}" + (f", group {column}" if columns else "")
-        raise NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
+        raise _non_finite(schedule, start, out, bad)
     return out
+
+
+def _fill(schedule: Schedule, start: int, base: FloatArray | None, out: FloatArray) -> int:
+    """Fill ``out`` (rows from step ``start``); the flat index of its first non-finite value,
+    or -1."""
+    if out.ndim == 1:
+        return int(core.fill(node_of(schedule), start, out))
+    return int(core.fill_groups(nodes_of(schedule), start, base, out))
+
+
+def _non_finite(schedule: Schedule, start: int, out: FloatArray, bad: int) -> NonFiniteValueError:
+    columns = out.shape[1] if out.ndim == 2 else 0
+    row, column = divmod(bad, columns) if columns else (bad, 0)
+    where = f"step {start + row}" + (f", group {column}" if columns else "")
+    return NonFiniteValueError(f"{schedule!r} produced {out.flat[bad]} at {where}")
 
 
 def _allocate(shape: tuple[int, ...]) -> FloatArray:
@@ -313,6 +346,8 @@ def _count(name: str, value: object) -> int:
 def _base(base: Sequence[float] | npt.ArrayLike) -> FloatArray:
     try:
         array = np.asarray(base, dtype=np.float64)  # (ascontiguousarray would make 0-d 1-d)
+    except OverflowError:
+        raise ValueError("base must be finite: it holds an int beyond float64's range") from None
     except (TypeError, ValueError) as exc:
         raise TypeError(f"base must be a sequence of numbers, got {base!r}") from exc
     if array.ndim != 1 or len(array) == 0:
@@ -342,10 +377,18 @@ class ChunkedTable:
     ) -> None:
         self.schedule = schedule
         self.base = None if base is None else _base(base)
-        columns = schedule.groups or (len(self.base) if self.base is not None else 1)
+        groups = schedule.groups
+        if groups is not None and self.base is not None and len(self.base) != groups:
+            raise ValueError(
+                f"base has {len(self.base)} values but the per_group schedule has {groups} groups"
+            )
+        width = schedule.groups or (len(self.base) if self.base is not None else None)
+        # the shape of a row, as table() makes it: () for a plain schedule without base
+        self._row_shape: tuple[int, ...] = () if width is None else (width,)
+        columns = width or 1
         self.rows = rows if rows is not None else max(16, min(BLOCK, (1 << 17) // columns))
         self._start = 0
-        self._chunk: FloatArray = np.empty((0,) if columns == 1 else (0, columns))
+        self._chunk: FloatArray = np.empty((0, *self._row_shape))
         self._lists: list[list[float]] = []  # the chunk's rows as Python lists, once read
 
     @property
@@ -366,9 +409,23 @@ class ChunkedTable:
         return 0
 
     def compute(self, start: int) -> None:
-        """Compute the chunk that starts at step ``start``, whatever the current one holds."""
+        """Compute the chunk that starts at step ``start``, whatever the current one holds.
+
+        The chunk ends before the first step with a non-finite value: the error is raised by
+        the computation that starts at that step (a reader fails at the step that uses it, not
+        at the first step of a chunk that contains it)."""
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_STEPS:
+            raise ValueError(f"steps must be ints in 0 .. 2**53 (MAX_STEPS), got {start!r}")
         rows = max(1, min(self.rows, MAX_STEPS + 1 - start))  # never past the last step
-        self._chunk = table(self.schedule, rows, start=start, base=self.base)
+        columns = self._row_shape
+        chunk = _allocate((rows, *columns))
+        bad = _fill(self.schedule, start, self.base, chunk)
+        if bad >= 0:
+            row = bad // columns[0] if columns else bad
+            if row == 0:
+                raise _non_finite(self.schedule, start, chunk, bad)
+            chunk = chunk[:row]
+        self._chunk = chunk
         self._start = start
         self._lists = []
 

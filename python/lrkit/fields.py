@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from lrkit import _checks as check
-from lrkit.schedule import COMPOSED_CACHE_ATTR, Schedule
+from lrkit.schedule import COMPOSED_CACHE_ATTR, DEPTH_ATTR, MAX_DEPTH, Schedule, depth_of
 from lrkit.units import MAX_STEPS
 
 __all__ = [
@@ -197,6 +197,12 @@ def children() -> Any:
     return _field("children", child_schedules, _MISSING, None)
 
 
+#: Levels a composite's composition may add above MAX_DEPTH (it is built from children that
+#: passed the check, at first use).
+COMPOSITION_LEVELS = 20
+_composing = [0]  # the allowance in effect: COMPOSITION_LEVELS per composition being built
+
+
 class Declared(Schedule):
     """Base of the declared built-ins: one generic check of every field, in field order."""
 
@@ -217,7 +223,25 @@ class Declared(Schedule):
             if check_ is not None:
                 name = f.metadata.get(NAME, f.name)
                 object.__setattr__(self, f.name, check_(owner, name, getattr(self, f.name)))
+        self._check_depth(owner)
         self._validate()
+
+    def _check_depth(self, owner: str) -> None:
+        """Refuse a tree deeper than ``MAX_DEPTH`` levels (see :data:`lrkit.schedule.MAX_DEPTH`)."""
+        deepest = 0
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            items = value if isinstance(value, tuple) else (value,)
+            for item in items:
+                if isinstance(item, Schedule):
+                    deepest = max(deepest, depth_of(item))
+        depth = deepest + 1
+        if depth > MAX_DEPTH + _composing[0]:
+            raise ValueError(
+                f"{owner}: the schedule tree would be {depth} levels deep, deeper than lrkit's "
+                f"limit of {MAX_DEPTH} (lrkit.schedule.MAX_DEPTH)"
+            )
+        object.__setattr__(self, DEPTH_ATTR, depth)
 
     def _validate(self) -> None:
         """Checks across fields (after every field is checked); none by default."""
@@ -245,7 +269,12 @@ class Composite(Declared):
         """The composition, built on first use and cached (never pickled or copied)."""
         cached: Schedule | None = self.__dict__.get(COMPOSED_CACHE_ATTR)
         if cached is None:
-            cached = self._compose()
+            # a composition adds a few levels around children that passed the depth check
+            _composing[0] += COMPOSITION_LEVELS
+            try:
+                cached = self._compose()
+            finally:
+                _composing[0] -= COMPOSITION_LEVELS
             object.__setattr__(self, COMPOSED_CACHE_ATTR, cached)
         return cached
 

@@ -103,7 +103,10 @@ def plot(
     axes.set_title(title or default, fontsize=10)
     if entries > 1:  # below the axes, so it never hides a curve
         figure.legend(loc="outside lower center", ncols=legend_columns, fontsize=8, frameon=False)
-    figure.savefig(out)
+    try:
+        figure.savefig(out, format=None if out.suffix else "png")
+    except OSError as exc:
+        raise OSError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from exc
     return out
 
 
@@ -150,6 +153,8 @@ def image_path(path: str | Path) -> Path:
         raise ValueError(
             f"cannot write {str(path)!r}: the folder {str(out.parent)!r} does not exist"
         )
+    if out.exists() and not out.is_file():  # /dev/full, a pipe: written as given, as a png
+        return out
     if not out.suffix:
         out = out.with_name(out.name + ".png")
     formats = FigureCanvasBase.get_supported_filetypes()

@@ -6,8 +6,10 @@ Loading is lazy (on the first ``lrkit.create`` / ``lrkit.schedules``) and happen
 
 1. the built-in modules (:data:`BUILTIN_MODULES`) are registered, exactly as plugins are;
 2. every entry point of the ``lrkit`` group is imported and registered, one at a time: a
-   plugin that fails to import, or declares a hook lrkit does not have (a typo), is recorded in
-   :func:`failures` with its distribution name and the error, and the others keep loading;
+   plugin that fails to import (any exception, ``SystemExit`` and other ``BaseException`` subclasses
+   such as ``asyncio.CancelledError`` included; only ``KeyboardInterrupt`` stops the load), or
+   declares a hook lrkit does not have (a typo), is recorded in :func:`failures` with its
+   distribution name and the error, and the others keep loading;
 3. each plugin's ``lrkit_register_schedules`` is called with its own ``register`` callback, so
    every name is credited to its provider; an exception there is recorded the same way.
 
@@ -34,7 +36,7 @@ import pluggy
 from lrkit import hookspecs
 from lrkit import schedule as _schedule
 from lrkit._version import __version__
-from lrkit.names import DuplicateScheduleError, Factory, Registry
+from lrkit.names import DuplicateScheduleError, Factory, Registry, ShadowsBuiltinError
 from lrkit.schedule import ORIGIN_ATTR, Schedule, encode
 from lrkit.units import DURATION_TEXT, Epochs, Fraction, parse_duration, to_steps
 
@@ -180,7 +182,9 @@ class _Loader:
                 continue
             try:
                 plugin = ep.load()
-            except (Exception, SystemExit) as exc:  # a broken plugin must not break the others
+            except KeyboardInterrupt:  # the user stopping the program: not the plugin's failure
+                raise
+            except BaseException as exc:  # a broken plugin must not break the others
                 self._fail(info, "import", exc)
                 continue
             self._add(plugin, info)
@@ -214,7 +218,9 @@ class _Loader:
             arguments: dict[str, Callable[..., None]] = {"register": register}
             try:
                 impl.function(*(arguments[a] for a in impl.argnames))
-            except (Exception, SystemExit) as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit, CancelledError, GeneratorExit too
                 if info.builtin:
                     raise
                 self._fail(info, "hook", exc)
@@ -224,8 +230,16 @@ class _Loader:
         registered = []
         for name, factory in staged:
             try:
-                self.state.registry.register(name, factory, provider=_provider(info, factory))
-            except DuplicateScheduleError as exc:
+                self.state.registry.register(
+                    name,
+                    factory,
+                    provider=_provider(info, factory),
+                    distribution=None if info.builtin else info.distribution,
+                    builtin=info.builtin,
+                )
+            except ShadowsBuiltinError as exc:  # the built-in keeps its name
+                self._fail(info, "register", str(exc))
+            except DuplicateScheduleError as exc:  # the name is unusable; qualified names work
                 self.state.registry.mark_conflict(exc)
                 self._fail(info, "register", str(exc))
             except TypeError as exc:
@@ -336,13 +350,22 @@ class Catalog:
         >>> lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": {"epochs": 5}})
         cosine(start=1.0, end=0.0, length=epochs(5))
         """
+        return self._create(config, "")
+
+    def _create(self, config: Mapping[str, Any], path: str) -> Schedule:
+        """:meth:`create`; ``path`` is where the config sits in an enclosing one (for errors:
+        ``warmup(schedule=...).cosine(length=...)``)."""
         if not isinstance(config, Mapping):
             raise TypeError(f"a schedule config must be a dict, got {config!r}")
         if "name" not in config:
             raise ValueError(f"a schedule config needs a 'name' key, got {dict(config)!r}")
         name = config["name"]
         factory = self.registry.factory(name)
-        kwargs = {key: self.decode(value) for key, value in config.items() if key != "name"}
+        kwargs = {
+            key: self._decode(value, f"{path}{name}({key}=...)")
+            for key, value in config.items()
+            if key != "name"
+        }
         _check_arguments(name, factory, kwargs)
         try:
             schedule = factory(**kwargs)
@@ -359,16 +382,22 @@ class Catalog:
 
     def decode(self, value: Any) -> Any:
         """Config data to constructor arguments: nested schedules and durations are rebuilt."""
+        return self._decode(value, "config")
+
+    def _decode(self, value: Any, where: str) -> Any:
+        """:meth:`decode`; a bad duration's error names ``where`` (the argument's path)."""
         if isinstance(value, Mapping):
             if "name" in value:
-                return self.create(value)
-            if set(value) == {"epochs"}:
-                return Epochs(value["epochs"])
-            if set(value) == {"fraction"}:
-                return Fraction(value["fraction"])
-            return {k: self.decode(v) for k, v in value.items()}
+                return self._create(value, f"{where}." if where != "config" else "")
+            if set(value) in ({"epochs"}, {"fraction"}):
+                unit = "epochs" if "epochs" in value else "fraction"
+                try:
+                    return Epochs(value[unit]) if unit == "epochs" else Fraction(value[unit])
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"{where}: {exc}") from None
+            return {k: self._decode(v, where) for k, v in value.items()}
         if _is_sequence(value):  # a list, a tuple, OmegaConf's ListConfig...
-            return [self.decode(v) for v in value]
+            return [self._decode(v, f"{where}[{i}]") for i, v in enumerate(value)]
         return value
 
     @staticmethod

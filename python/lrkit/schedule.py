@@ -59,7 +59,22 @@ IntArray = npt.NDArray[np.int64]
 NODE_CACHE_ATTR = "_lrkit_node"
 #: Where a schedule defined as a composition of built-ins caches it (never pickled or copied).
 COMPOSED_CACHE_ATTR = "_lrkit_composed"
+#: A declared schedule's depth (levels of its tree, a leaf is 1), set at construction.
+DEPTH_ATTR = "_lrkit_depth"
 _CACHE_ATTRS = frozenset({NODE_CACHE_ATTR, COMPOSED_CACHE_ATTR})
+
+#: The deepest schedule tree lrkit builds (a leaf is 1 level): construction refuses a deeper
+#: one, so that repr, ==, hash, configs, checkpoints and lowering (all recursive, in Python)
+#: never meet Python's recursion limit. Real schedules are a few levels deep. (The C++ engine's
+#: own limit, 10,000 levels of raw ``lrkit._core`` nodes, is far above it.)
+MAX_DEPTH = 100
+
+
+def depth_of(schedule: Schedule) -> int:
+    """The depth of a schedule's tree as checked at construction (1 for a schedule written
+    only in Python, whose children lrkit does not see)."""
+    depth: int = schedule.__dict__.get(DEPTH_ATTR, 1) if hasattr(schedule, "__dict__") else 1
+    return depth
 
 
 class ConfigCodec(Protocol):
@@ -106,8 +121,16 @@ class Schedule:
         raise NotImplementedError(f"{type(self).__name__} must implement value(step)")
 
     def values(self, steps: IntArray) -> FloatArray:
-        """Values at an array of steps. Override with a vectorised form when there is one."""
-        return np.fromiter((self.value(t) for t in steps.tolist()), np.float64, len(steps))
+        """Values at an array of steps. Override with a vectorised form when there is one.
+        An exception from :meth:`value` carries a note naming the step."""
+        out = np.empty(len(steps), dtype=np.float64)
+        for i, t in enumerate(steps.tolist()):
+            try:
+                out[i] = self.value(t)
+            except Exception as exc:
+                add_note(exc, f"lrkit: raised by {type(self).__name__}.value at step {t}")
+                raise
+        return out
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -118,6 +141,9 @@ class Schedule:
             result = float(self.value(t))
         except OverflowError as exc:
             raise NonFiniteValueError(f"{self!r} overflows at step {t}") from exc
+        except Exception as exc:
+            add_note(exc, f"lrkit: raised by {type(self).__name__}.value at step {t}")
+            raise
         if not math.isfinite(result):
             raise NonFiniteValueError(f"{self!r} produced {result} at step {t}")
         return result
@@ -245,6 +271,15 @@ class Schedule:
         return type(self).config_name or type(self).__name__
 
 
+def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)`` (Python 3.11+; on 3.10 the note is kept in ``__notes__``)."""
+    adder = getattr(error, "add_note", None)
+    if adder is not None:
+        adder(note)
+    else:
+        error.__notes__ = [*getattr(error, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
 def set_field(schedule: Schedule, name: str, value: Any) -> None:
     """Set a field of a frozen dataclass schedule (its ``__post_init__`` normalises arguments)."""
     object.__setattr__(schedule, name, value)
@@ -269,6 +304,10 @@ def _check_step(step: object) -> int:
 def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if int(value) > MAX_STEPS:
+        raise ValueError(
+            f"{name} must be <= 2**53 (MAX_STEPS), got an int of {len(str(value))} digits"
+        )
     return int(value)
 
 

@@ -89,7 +89,12 @@ def fraction(value: float) -> Fraction:
 def _finite_nonnegative(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}() takes a number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float64's range
+        raise ValueError(
+            f"{name}() takes a finite number >= 0, got an int of {len(str(value))} digits"
+        ) from None
     if not math.isfinite(number) or number < 0:
         raise ValueError(f"{name}() takes a finite number >= 0, got {value!r}")
     return number

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
 import lrkit
 from lrkit import hookspecs, plugins
@@ -175,17 +176,67 @@ def test_a_duplicate_name_is_an_error_naming_both_providers(install: InstallFn) 
     assert "halving" not in lrkit.schedules()
 
 
-def test_a_plugin_taking_a_builtin_name_conflicts_with_the_builtin(install: InstallFn) -> None:
+def test_a_plugin_taking_a_builtin_name_leaves_the_builtin_working(
+    install: InstallFn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lrkit.cli import main
+    from lrkit.torch import Scheduler
+
     class Shadow:
         @staticmethod
         @lrkit.hookimpl
         def lrkit_register_schedules(register: hookspecs.Register) -> None:
             register("cosine", plateau)
+            register("shadow_only", plateau)
 
+    config = {"name": "cosine", "start": 1.0, "end": 0.0, "length": 2}
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    state = Scheduler(optimizer, lrkit.create(config)).state_dict()  # saved before the install
     install("lrkit-shadow", {"shadow": Shadow})
-    with pytest.raises(DuplicateScheduleError, match=r"lrkit\.primitives and by lrkit-shadow 1\.0"):
-        lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 2})
-    assert lrkit.create({"name": "linear", "start": 1.0, "end": 0.0, "length": 2})(1) == 0.5
+    assert type(lrkit.create(config)) is type(lrkit.cosine(1.0, 0.0, 2))
+    assert lrkit.schedules()["cosine"] == "lrkit.primitives"
+    fresh = Scheduler(torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0), config)
+    fresh.load_state_dict(state)  # the checkpoint still loads
+    (failure,) = plugins.failures()
+    assert failure.stage == "register"
+    assert "'cosine' is a built-in (lrkit.primitives)" in failure.error
+    assert "reach it as 'lrkit-shadow/cosine'" in failure.error
+    shadowed = lrkit.create({"name": "lrkit-shadow/cosine", "peak": 1.0, "length": 2})
+    assert shadowed(1) == plateau(peak=1.0, length=2)(1)
+    assert shadowed.to_config()["name"] == "lrkit-shadow/cosine"
+    assert lrkit.create({"name": "shadow_only", "peak": 1.0, "length": 2})(2) == 1.0
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "lrkit-shadow/cosine  lrkit-shadow 1.0  (qualified: 'cosine' is the name of" in out
+    assert "1 plugin problem(s)" in out
+    assert main(["--quiet", "table", "cosine:start=1,end=0,length=2", "--steps", "2"]) == 0
+
+
+def test_two_plugins_with_one_name_are_each_reachable_qualified(
+    install: InstallFn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lrkit.cli import main
+
+    class Other:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            register("halving", plateau)
+
+    install("lrkit-good", {"good": GoodPlugin})
+    install("lrkit_Other", {"other": Other}, version="0.9")
+    with pytest.raises(
+        DuplicateScheduleError, match="'lrkit-good/halving' or 'lrkit-other/halving'"
+    ):
+        lrkit.create({"name": "halving", "start": 1.0, "every": 2})
+    good = lrkit.create({"name": "lrkit-good/halving", "start": 1.0, "every": 2})
+    other = lrkit.create({"name": "lrkit-other/halving", "peak": 1.0, "length": 2})
+    assert [good(t) for t in range(5)] == [1.0, 1.0, 0.5, 0.5, 0.25]
+    assert other(1) == 0.5
+    assert lrkit.create(good.to_config()) == good and lrkit.create(other.to_config()) == other
+    assert lrkit.create({"name": "halving_fn", "start": 1.0, "every": 2})(2) == 0.5
+    assert main(["--quiet", "table", "lrkit-good/halving:start=1,every=2", "--steps", "3"]) == 0
+    assert capsys.readouterr().out.split() == ["step,value", "0,1.0", "1,1.0", "2,0.5"]
 
 
 def test_a_misspelt_hook_is_reported_not_silently_ignored(install: InstallFn) -> None:
@@ -587,3 +638,45 @@ def test_the_code_in_docs_plugins_md_works_as_written(monkeypatch: pytest.Monkey
     expected = [0.1 * (1 - t / 100) / (0.5 + 0.5 * (1 - t / 100)) for t in range(100)] + [0.0]
     np.testing.assert_allclose(s.table(101), expected, rtol=1e-12, atol=1e-18)
     assert [s(t) for t in (0, 50, 100)] == [0.1, pytest.approx(0.1 / 1.5), 0.0]
+
+
+def test_a_plugin_raising_a_base_exception_fails_alone_but_ctrl_c_stops_loading(
+    install: InstallFn,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from lrkit.cli import main
+
+    module = "fake_lrkit_plugin_lrkit_cancelled_cancels"  # the name `install` gives it
+    (tmp_path / f"{module}.py").write_text("import asyncio\nraise asyncio.CancelledError()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+    class GeneratorExitHook:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            raise GeneratorExit
+
+    install("lrkit-cancelled", {"cancels": None})
+    install("lrkit-genexit", {"hook": GeneratorExitHook})
+    install("lrkit-good", {"good": GoodPlugin})
+    failures = {f.distribution: f for f in plugins.failures()}
+    assert failures["lrkit-cancelled"].stage == "import"
+    assert failures["lrkit-cancelled"].error.startswith("CancelledError")
+    assert failures["lrkit-genexit"].stage == "hook"
+    assert lrkit.create({"name": "halving", "start": 1.0, "every": 2})(2) == 0.5
+    assert lrkit.create({"name": "cosine", "start": 1.0, "end": 0.0, "length": 2})(1) == 0.5
+    assert main(["list"]) == 0
+    assert "2 plugin problem(s)" in capsys.readouterr().out
+
+    class Interrupted:
+        @staticmethod
+        @lrkit.hookimpl
+        def lrkit_register_schedules(register: hookspecs.Register) -> None:
+            raise KeyboardInterrupt
+
+    install("lrkit-interrupted", {"hook": Interrupted})
+    with pytest.raises(KeyboardInterrupt):
+        lrkit.schedules()

@@ -253,16 +253,27 @@ def test_resume_through_the_constructor_continues_without_double_decay() -> None
     assert run(resumed, 3)[:, 0].tolist() == [0.1, 0.1, 0.1]
 
 
-def test_state_dict_adopts_the_checkpoints_schedule_and_warns_when_it_differs() -> None:
+def test_a_checkpoint_of_another_schedule_is_refused_unless_a_policy_picks_one() -> None:
     saved = Scheduler(make_sgd([1.0]), lrkit.constant(0.5))
     run(saved, 3)
+    state = saved.state_dict()
     other = Scheduler(make_sgd([1.0]), lrkit.constant(0.25))
-    with pytest.warns(UserWarning, match="differs"):
-        other.load_state_dict(saved.state_dict())
-    assert other.get_last_lr() == [0.5]
+    with pytest.raises(ValueError, match=r"constant\(value=0.5\).*constant\(value=0.25\)"):
+        other.load_state_dict(state)
+    assert other.last_epoch == 0 and other.get_last_lr() == [0.25]
+    other.load_state_dict(state, resume_schedule="checkpoint")
+    assert other.last_epoch == 3 and other.get_last_lr() == [0.5]
+    given = Scheduler(make_sgd([1.0]), lrkit.constant(0.25))
+    given.load_state_dict(state, resume_schedule="given")
+    assert given.last_epoch == 3 and given.get_last_lr() == [0.25]
+    by_constructor = Scheduler(make_sgd([1.0]), lrkit.constant(0.25), resume_schedule="given")
+    by_constructor.load_state_dict(state)
+    assert by_constructor.get_last_lr() == [0.25]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Scheduler(make_sgd([1.0]), lrkit.constant(0.5)).load_state_dict(saved.state_dict())
+        Scheduler(make_sgd([1.0]), lrkit.constant(0.5)).load_state_dict(state)
+    with pytest.raises(ValueError, match="resume_schedule must be one of"):
+        Scheduler(make_sgd([1.0]), lrkit.constant(0.5), resume_schedule="yes")  # type: ignore[arg-type]
 
 
 def test_unregistered_python_schedules_checkpoint_their_step() -> None:
@@ -280,6 +291,34 @@ def test_unregistered_python_schedules_checkpoint_their_step() -> None:
     second = Scheduler(make_sgd([1.0]), Local())
     second.load_state_dict(state)
     assert run(second, 2)[:, 0].tolist() == [1 / 6, 1 / 7]
+
+
+def test_an_unregistered_python_schedule_loads_only_into_the_same_schedule() -> None:
+    class Halving(lrkit.Schedule):
+        def __init__(self, start: float) -> None:
+            self.start = start
+
+        def value(self, step: int) -> float:
+            return self.start / 2 ** (step // 10)
+
+    first = Scheduler(make_sgd([1.0]), Halving(0.1))
+    run(first, 12)
+    state = roundtrip(first.state_dict())
+    assert state["schedule"] is None and state["schedule_repr"] == "Halving(start=0.1)"
+    other = Scheduler(make_sgd([1.0]), Halving(0.2))
+    with pytest.raises(ValueError, match=r"Halving\(start=0.1\).*Halving\(start=0.2\)"):
+        other.load_state_dict(state)
+    assert other.last_epoch == 0
+    with pytest.raises(ValueError, match="cannot be rebuilt"):
+        other.load_state_dict(state, resume_schedule="checkpoint")
+    other.load_state_dict(state, resume_schedule="given")
+    assert other.get_last_lr() == [0.1]  # 0.2 / 2: the given schedule at the saved step
+    constant = Scheduler(make_sgd([1.0]), lrkit.constant(0.1))
+    with pytest.raises(ValueError, match="no registered name"):
+        constant.load_state_dict(state)
+    same = Scheduler(make_sgd([1.0]), Halving(0.1))
+    same.load_state_dict(state)
+    assert same.get_last_lr() == [0.05]
 
 
 def test_load_state_dict_rejects_mismatches() -> None:

@@ -32,6 +32,9 @@ __all__ = [
     "cmd_table",
 ]
 
+#: The most steps ``lrkit show`` scans for its summary (a run of 2**53 steps would take days).
+SHOW_SCAN_LIMIT = 100_000_000
+
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     """Every registered schedule, its provider and the first sentence of its docstring; with
@@ -46,8 +49,15 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     for entry in entries:
         out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  ")
         out.write(f"{first_sentence(entry)}\n")
-    for name, providers in registry.conflicts().items():
+    conflicts = registry.conflicts()
+    for name, providers in conflicts.items():
         out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
+    owners = registry.providers()
+    for qualified, provider in registry.qualified().items():
+        plain = qualified.split("/", 1)[1]
+        if plain in conflicts or owners.get(plain, provider) != provider:
+            whose = "in conflict" if plain in conflicts else f"the name of {owners[plain]}"
+            out.write(f"{qualified}  {provider}  (qualified: {plain!r} is {whose})\n")
     failures = plugin_state.failures()
     if failures:
         out.write(f"\n{len(failures)} plugin problem(s): run `lrkit plugins` for details\n")
@@ -61,12 +71,19 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     spe = args.steps_per_epoch
     schedule, config = load_schedule(args.config, steps=steps, steps_per_epoch=spe)
     base = args.groups
-    progress = Progress("show", steps, enabled=not args.quiet)
-    summary = summarize(schedule, steps, base=base, progress=progress)
+    scanned = min(steps, SHOW_SCAN_LIMIT)  # bounded work, however long the run
+    progress = Progress("show", scanned, enabled=not args.quiet)
+    summary = summarize(schedule, scanned, base=base, progress=progress)
     provider = plugin_state.registry().entry(config["name"]).provider
     out.write(f"{label_of(config, 200)}  [{provider}]\n")
     epochs = f", {steps / spe:g} epochs of {spe}" if spe else ""
-    out.write(f"steps 0..{steps - 1} ({steps:,} steps{epochs})\n\n")
+    out.write(f"steps 0..{steps - 1} ({steps:,} steps{epochs})\n")
+    if scanned < steps:
+        out.write(
+            f"the summary covers steps 0..{scanned - 1} only: `lrkit show` scans at most "
+            f"{SHOW_SCAN_LIMIT:,} steps (the values below are of the whole run)\n"
+        )
+    out.write("\n")
     write_summary(out, summary, spe)
     extra = [*summary.peak_step.tolist(), *summary.floor_step.tolist()]  # of every group
     if spe and steps >= 4 * spe:  # the quarters of the run, on whole epochs

@@ -4,6 +4,7 @@ every command's arguments."""
 from __future__ import annotations
 
 import argparse
+import decimal
 import difflib
 import math
 import re
@@ -24,11 +25,13 @@ __all__ = [
 
 
 def _count(text: str) -> int:
+    """A whole number >= 1, read exactly (``9007199254740993`` is not rounded; ``1e6`` and
+    ``1_000_000`` are accepted)."""
     try:
-        value = float(text.replace("_", ""))
-    except ValueError:
+        value = decimal.Decimal(text.replace("_", "").strip())
+    except decimal.InvalidOperation:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not value.is_integer() or value < 1:
+    if not value.is_finite() or value != value.to_integral_value() or value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
     if value > MAX_STEPS:
         raise argparse.ArgumentTypeError(f"expected at most 2**53 = {MAX_STEPS:,}, got {text!r}")

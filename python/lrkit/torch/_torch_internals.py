@@ -22,6 +22,7 @@ import warnings
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from torch.optim import Optimizer
@@ -63,7 +64,8 @@ INTERNALS: tuple[Internal, ...] = (
         "step",
         "the step-order warnings when _step_count == 1, _step_count += 1, "
         "EPOCH_DEPRECATION_WARNING when given an epoch, then self._update_lr(epoch)",
-        "every TableScheduler: its fast path replaces _update_lr, under torch's step()",
+        "every TableScheduler: its fast path replaces _update_lr, under torch's step(); a "
+        "refused step undoes the count (called_from_torch_step)",
     ),
     Internal(
         "LRScheduler",
@@ -333,6 +335,15 @@ def check_step_order(optimizer: Optimizer, *, stacklevel: int = 3) -> None:
         warnings.warn(STEP_BEFORE_OPTIMIZER, UserWarning, stacklevel=stacklevel)
 
 
+_TORCH_STEP_CODE = LRScheduler.step.__code__
+
+
+def called_from_torch_step(frame: FrameType) -> bool:
+    """Whether ``frame`` is torch's ``LRScheduler.step`` (which counts ``_step_count`` before
+    calling ``_update_lr``: a refused step undoes the count)."""
+    return frame.f_code is _TORCH_STEP_CODE
+
+
 def mark_optimizer_stepped(optimizer: Optimizer) -> None:
     """What torch's wrapped ``optimizer.step`` records: no step-order warning follows."""
     optimizer._opt_called = True  # type: ignore[attr-defined]
@@ -349,6 +360,7 @@ __all__ = [
     "STEP_REPLACED",
     "TESTED_TORCH",
     "Internal",
+    "called_from_torch_step",
     "check_step_order",
     "get_lr_within_step",
     "initial_step",

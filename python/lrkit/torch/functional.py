@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,6 +64,11 @@ def seed_schedule(params: Mapping[str, Any]) -> Schedule:
             f"params['warmup'] ({warm} epochs) must be shorter than max_epoch ({max_epoch})"
         )
     lr_min, lr_max = settings["lr_min"], settings["lr_max"]
+    for name, value in (("lr_min", lr_min), ("lr_max", lr_max)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"params[{name!r}] must be a number, got {value!r}")
+        if not 0.0 <= float(value) <= sys.float_info.max:
+            raise ValueError(f"params[{name!r}] must be finite and >= 0, got {value!r}")
     if not lr_min <= lr_max:
         raise ValueError(f"params: lr_min ({lr_min!r}) must be <= lr_max ({lr_max!r})")
     total, warm = int(max_epoch), int(warm)
@@ -119,7 +125,13 @@ def adjust_learning_rate(
             "use lrkit.torch.Scheduler for a per_group schedule"
         )
     table = _table_for(schedule, int(nBatch))
-    lr = table.row_list(int(epoch) * int(nBatch) + int(i))[0]  # the table's row cache
+    step = int(epoch) * int(nBatch) + int(i)
+    lr = table.row_list(step)[0]  # the table's row cache
+    if not 0.0 <= lr <= sys.float_info.max:
+        raise ValueError(
+            f"step {step} (epoch {epoch}, i {i}): the lr would be {lr!r}; lrkit writes only "
+            "finite values >= 0 into an optimizer"
+        )
     for group in optimizer.param_groups:
         current = group["lr"]
         if isinstance(current, torch.Tensor):

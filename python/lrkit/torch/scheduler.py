@@ -4,11 +4,11 @@ optimizer, one table row per ``step()``."""
 from __future__ import annotations
 
 import math
+import numbers
 import sys
-import warnings
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -21,6 +21,7 @@ from lrkit.engine import ChunkedTable, fill_group_buffer, nodes_of, set_group_va
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch._torch_internals import check_step_order, track_optimizer_steps
 from lrkit.torch.keys import GroupKey
+from lrkit.units import MAX_STEPS
 
 STATE_VERSION = 1
 
@@ -64,12 +65,18 @@ class Scheduler(LRScheduler):
         total_steps: int | None = None,
         tensor_lr: bool = False,
         last_step: int = -1,
+        resume_schedule: ResumePolicy = "refuse",
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
-        if isinstance(last_step, bool) or not isinstance(last_step, int) or last_step < -1:
+        if not _is_int(last_step) or not -1 <= last_step <= MAX_STEPS:
             raise ValueError(f"last_step must be an int >= -1, got {last_step!r}")
+        last_step = int(last_step)
+        for name, flag in (("relative", relative), ("tensor_lr", tensor_lr)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {flag!r}")
         self.optimizer = optimizer
+        self.resume_schedule = _policy(resume_schedule)
         track_optimizer_steps(optimizer)  # for the step-order warning, as torch's schedulers
         self.key = GroupKey.parse(key)
         self.relative = bool(relative)
@@ -91,14 +98,21 @@ class Scheduler(LRScheduler):
         self._staging: torch.Tensor | None = None  # the buffer on the CPU, else a CPU copy
         self._buffer_view: FloatArray = np.empty(0)  # numpy's view of _staging (tensor mode)
         self._cpu_buffer = False
+        originals = [self.key.get(group) for group in groups]
+        try:
+            if self.tensor_lr:
+                self._install_tensor_buffer()
+            self._build_table()
+            self.last_epoch = last_step
+            self._step_count = 0
+            self._last_values: list[float] | None = []
+            self.step()
+        except BaseException:  # a refused first step leaves the groups' values as they were
+            for group, value in zip(groups, originals, strict=True):
+                self.key.set(group, value)
+            raise
         if self.tensor_lr:
-            self._install_tensor_buffer()
             _rebind_after_optimizer_loads(self)
-        self._build_table()
-        self.last_epoch = last_step
-        self._step_count = 0
-        self._last_values: list[float] | None = []
-        self.step()
 
     # -- stepping -----------------------------------------------------------------------------
 
@@ -113,14 +127,19 @@ class Scheduler(LRScheduler):
         if epoch is None:  # the common cases: one C call while the chunk lasts
             step = self.last_epoch + 1
             row = step - self._chunk_start
-            if self._fast:  # float values, a plain key
-                written = set_group_values(
-                    self.optimizer.param_groups, self._name, self._chunk, row
-                )
-            else:  # tensor mode on the CPU: the groups' buffer
-                written = self._cpu_buffer and fill_group_buffer(
-                    self._buffer_view, self._chunk, row, self._base_array
-                )
+            try:
+                if self._fast:  # float values, a plain key
+                    written = set_group_values(
+                        self.optimizer.param_groups, self._name, self._chunk, row
+                    )
+                else:  # tensor mode on the CPU: the groups' buffer
+                    written = (
+                        self._cpu_buffer
+                        and len(self.optimizer.param_groups) == len(self._buffer_view)
+                        and fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+                    )
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             if written:  # False: the row is past the chunk, the next one is due
                 self._step_count += 1
                 self.last_epoch = step
@@ -142,18 +161,32 @@ class Scheduler(LRScheduler):
         """Multiply every later value of group ``g`` by ``factors[g]`` (what
         ``ReduceLROnPlateau(..., planned=this)`` does on a plateau): the base values scale, the
         table is recomputed, the current step is applied again. Saved by ``state_dict``."""
+        if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence):
+            raise TypeError(
+                f"rescale: factors must be a list with one number per param group, got {factors!r}"
+            )
         if len(factors) != len(self.base_values):
             raise ValueError(
                 f"factors has {len(factors)} values, the optimizer has {len(self.base_values)} "
                 "param groups"
             )
+        for g, factor in enumerate(factors):
+            if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+                raise TypeError(f"rescale: factors[{g}] must be a number, got {factor!r}")
+            if not 0.0 <= float(factor) <= _MAX_FLOAT:
+                raise ValueError(f"rescale: factors[{g}] must be finite and >= 0, got {factor!r}")
         scaled = [b * float(f) for b, f in zip(self.base_values, factors, strict=True)]
         for g, value in enumerate(scaled):
             if not math.isfinite(value):
                 raise ValueError(f"rescale: group {g}'s base value would be {value}")
-        self.base_values = scaled
-        self._build_table()
-        self._apply(self.last_epoch)
+        saved = dict(self.__dict__)
+        try:
+            self.base_values = scaled
+            self._build_table()
+            self._apply(self.last_epoch)
+        except BaseException:  # nothing changes: the old table and base values stay
+            self.__dict__.update(saved)
+            raise
 
     def _build_table(self) -> None:
         """The table ``step()`` reads: every group's values (one column each), except in
@@ -178,17 +211,30 @@ class Scheduler(LRScheduler):
         return row
 
     def _apply(self, step: int) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.base_values):
+            raise ValueError(
+                f"step {step}: the optimizer has {len(groups)} param groups, this scheduler was "
+                f"built for {len(self.base_values)}; param groups added with add_param_group "
+                "after the scheduler was built have no schedule: build the scheduler after "
+                "adding every group (nothing was changed)"
+            )
         row = self._row(step)
         if self._buffer is not None:
-            fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+            try:
+                fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             if self._staging is not self._buffer:  # on an accelerator: one copy_ over
                 assert self._staging is not None
                 self._buffer.copy_(self._staging)
             self._last_values = None
             return
-        groups = self.optimizer.param_groups
         if self.key.index is None:
-            set_group_values(groups, self._name, self._chunk, row)
+            try:
+                set_group_values(groups, self._name, self._chunk, row)
+            except ValueError as exc:  # a value refused: nothing was written
+                raise ValueError(f"step {step}: {exc}") from None
             self._last_values = None
         else:  # an element of a tuple (betas[0]): a new tuple per group, in Python
             values = list(self._table.row_list(step))
@@ -201,8 +247,8 @@ class Scheduler(LRScheduler):
             for g, value in enumerate(values):
                 if not 0.0 <= value <= _MAX_FLOAT:
                     raise ValueError(
-                        f"param group {g}: {self.key} would be {value!r}; lrkit writes only "
-                        "finite values >= 0 into an optimizer"
+                        f"step {step}: param group {g}: {self.key} would be {value!r}; lrkit "
+                        "writes only finite values >= 0 into an optimizer"
                     )
             key = self.key
             for group, value in zip(groups, values, strict=True):
@@ -245,14 +291,14 @@ class Scheduler(LRScheduler):
     # -- checkpoints --------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """Plain data: loadable with ``torch.load(weights_only=True)``."""
-        try:
-            config: dict[str, Any] | None = self._given.to_config()
-        except LookupError:
-            config = None  # an unregistered Python schedule: the constructor's schedule is used
-        return {
+        """Plain data: loadable with ``torch.load(weights_only=True)``.
+
+        A schedule with a registered name is saved as its config; one written only in Python
+        (no name) as ``None`` with its class path and ``repr`` (its arguments), which
+        :meth:`load_state_dict` compares with the scheduler's own schedule."""
+        state: dict[str, Any] = {
             "version": STATE_VERSION,
-            "schedule": config,
+            "schedule": _config_or_none(self._given),
             "key": str(self.key),
             "relative": self.relative,
             "steps_per_epoch": self.steps_per_epoch,
@@ -261,43 +307,86 @@ class Scheduler(LRScheduler):
             "step": self.last_epoch,
             "step_count": self._step_count,
         }
+        if state["schedule"] is None:
+            state["schedule_class"] = _class_path(self._given)
+            state["schedule_repr"] = _repr_or_none(self._given)
+        return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Continue from a saved state: the saved schedule, base values and step."""
-        version = state_dict.get("version")
-        if version != STATE_VERSION:
-            raise ValueError(f"unsupported lrkit Scheduler state version {version!r}")
-        if state_dict["key"] != str(self.key):
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], *, resume_schedule: ResumePolicy | None = None
+    ) -> None:
+        """Continue from a saved state: its step, base values and (see below) schedule.
+
+        Everything is checked before anything changes: a refused state leaves the scheduler
+        as it was. When the checkpoint's schedule differs from this scheduler's,
+        ``resume_schedule`` (default: the constructor's, ``"refuse"``) decides: ``"refuse"``
+        raises naming both; ``"checkpoint"`` continues with the checkpoint's schedule (and its
+        ``steps_per_epoch``/``total_steps``); ``"given"`` continues this scheduler's schedule
+        from the saved step (extending or changing a run)."""
+        policy = _policy(self.resume_schedule if resume_schedule is None else resume_schedule)
+        state = _checked_state(state_dict, key=str(self.key), groups=len(self.base_values))
+        schedule, steps_per_epoch, total_steps = self._schedule_to_resume(state, policy)
+        saved_attributes = dict(self.__dict__)
+        try:
+            self.relative = state["relative"]
+            self.steps_per_epoch = steps_per_epoch
+            self.run_steps = total_steps
+            self._given = schedule
+            self._resolved = self._resolve(schedule)
+            self.base_values = state["base_values"]
+            self._build_table()
+            self.last_epoch = state["step"]
+            self._step_count = state["step_count"]
+            if self.tensor_lr:
+                self._bind_views()
+            self._apply(self.last_epoch)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_attributes)
+            if self.tensor_lr:
+                self._bind_views()
+            raise
+
+    def _schedule_to_resume(
+        self, state: dict[str, Any], policy: ResumePolicy
+    ) -> tuple[Schedule, int | None, int | None]:
+        """The schedule (and steps_per_epoch, total_steps) a load continues with, by policy."""
+        given = (self._given, self.steps_per_epoch, self.run_steps)
+        saved_config = state["schedule"]
+        if saved_config is None:  # a Python schedule without a name: only this one can go on
+            theirs = f"{state.get('schedule_class')} {state.get('schedule_repr')}"
+            ours = f"{_class_path(self._given)} {_repr_or_none(self._given)}"
+            if policy == "given" or (
+                state.get("schedule_repr") is not None
+                and theirs == ours
+                and _config_or_none(self._given) is None
+            ):
+                return (self._given, state["steps_per_epoch"], state["total_steps"])
             raise ValueError(
-                f"the state is for key {state_dict['key']!r}, "
-                f"this scheduler drives {str(self.key)!r}"
+                f"the checkpoint's schedule ({theirs}) has no registered name, so it cannot be "
+                f"rebuilt from the checkpoint, and it is not this scheduler's ({ours}); build the "
+                "scheduler with that schedule, or pass resume_schedule='given' to continue this "
+                "scheduler's schedule from the saved step"
             )
-        base = [float(v) for v in state_dict["base_values"]]
-        if len(base) != len(self.optimizer.param_groups):
-            raise ValueError(
-                f"the state has {len(base)} param groups, the optimizer has "
-                f"{len(self.optimizer.param_groups)}"
-            )
-        self.relative = bool(state_dict["relative"])
-        self.steps_per_epoch = state_dict["steps_per_epoch"]
-        self.run_steps = state_dict["total_steps"]
-        if state_dict["schedule"] is not None:
-            saved = lrkit.create(state_dict["schedule"])
-            if saved != self._given:
-                warnings.warn(
-                    "the checkpoint's schedule differs from the one this scheduler was built "
-                    f"with; continuing with the checkpoint's: {saved!r}",
-                    stacklevel=2,
-                )
-            self._given = saved
-        self._resolved = self._resolve(self._given)
-        self.base_values = base
-        self._build_table()
-        self.last_epoch = int(state_dict["step"])
-        self._step_count = int(state_dict["step_count"])
-        if self.tensor_lr:
-            self._bind_views()
-        self._apply(self.last_epoch)
+        if policy == "given":  # the checkpoint's schedule is not used (nor built)
+            return given
+        saved = lrkit.create(saved_config)
+        same = (
+            _config_or_none(self._given) == saved_config
+            and state["steps_per_epoch"] == self.steps_per_epoch
+            and state["total_steps"] == self.run_steps
+        )
+        if same or policy == "checkpoint":
+            return (saved, state["steps_per_epoch"], state["total_steps"])
+        raise ValueError(
+            f"the checkpoint's schedule differs from this scheduler's: the checkpoint has "
+            f"{saved!r} (steps_per_epoch={state['steps_per_epoch']}, total_steps="
+            f"{state['total_steps']}), this scheduler {self._given!r} (steps_per_epoch="
+            f"{self.steps_per_epoch}, total_steps={self.run_steps}); pass "
+            "resume_schedule='checkpoint' to continue with the checkpoint's, or "
+            "resume_schedule='given' to continue this scheduler's from the saved step "
+            "(load_state_dict's argument, or the constructor's)"
+        )
 
     # -- construction helpers -----------------------------------------------------------------
 
@@ -365,6 +454,102 @@ class Scheduler(LRScheduler):
             if isinstance(value, torch.Tensor) and value.data_ptr() == self._buffer[g].data_ptr():
                 continue
             self.key.set(group, self._buffer[g])
+
+
+ResumePolicy = Literal["refuse", "checkpoint", "given"]
+_POLICIES = ("refuse", "checkpoint", "given")
+
+#: Every entry of a saved state (``schedule_class`` and ``schedule_repr`` are optional).
+_STATE_KEYS = (
+    "version",
+    "schedule",
+    "key",
+    "relative",
+    "steps_per_epoch",
+    "total_steps",
+    "base_values",
+    "step",
+    "step_count",
+)
+
+
+def _policy(value: object) -> ResumePolicy:
+    if value not in _POLICIES:
+        raise ValueError(f"resume_schedule must be one of {_POLICIES}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _config_or_none(schedule: Schedule) -> dict[str, Any] | None:
+    try:
+        return schedule.to_config()
+    except LookupError:
+        return None  # a Python schedule without a registered name
+
+
+def _class_path(schedule: Schedule) -> str:
+    cls = type(schedule)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _repr_or_none(schedule: Schedule) -> str | None:
+    try:
+        return repr(schedule)
+    except (TypeError, RecursionError):  # arguments it does not store: no fingerprint
+        return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _checked_state(state: Mapping[str, Any], *, key: str, groups: int) -> dict[str, Any]:
+    """The entries of a saved state, each checked (type, range), normalised; raises naming the
+    entry, before the scheduler changes."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"an lrkit Scheduler state must be a dict, got {type(state).__name__}")
+    missing = [k for k in _STATE_KEYS if k not in state]
+    if missing:
+        raise ValueError(
+            f"the lrkit Scheduler state has no {', '.join(map(repr, missing))} "
+            f"(it has {', '.join(map(repr, state))}); was it saved by lrkit.torch.Scheduler?"
+        )
+    if state["version"] != STATE_VERSION:
+        raise ValueError(f"unsupported lrkit Scheduler state version {state['version']!r}")
+    if state["key"] != key:
+        raise ValueError(f"the state is for key {state['key']!r}, this scheduler drives {key!r}")
+    if not isinstance(state["relative"], bool):
+        raise ValueError(f"state['relative'] must be True or False, got {state['relative']!r}")
+    for name in ("steps_per_epoch", "total_steps"):
+        value = state[name]
+        if value is not None and not (_is_int(value) and 1 <= value <= MAX_STEPS):
+            raise ValueError(f"state[{name!r}] must be None or an int >= 1, got {value!r}")
+    base = state["base_values"]
+    if not isinstance(base, (list, tuple)) or not all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in base
+    ):
+        raise ValueError(f"state['base_values'] must be a list of numbers, got {base!r}")
+    if len(base) != groups:
+        raise ValueError(f"the state has {len(base)} param groups, the optimizer has {groups}")
+    for g, value in enumerate(base):
+        if not 0.0 <= float(value) <= _MAX_FLOAT:
+            raise ValueError(
+                f"state['base_values'][{g}] is {value!r}: base values must be finite and >= 0"
+            )
+    for name, low in (("step", 0), ("step_count", 0)):
+        value = state[name]
+        if not (_is_int(value) and low <= value <= MAX_STEPS):
+            raise ValueError(
+                f"state[{name!r}] must be an int in {low} .. 2**53 (MAX_STEPS), got {value!r}"
+            )
+    schedule = state["schedule"]
+    if schedule is not None and not isinstance(schedule, Mapping):
+        raise ValueError(f"state['schedule'] must be a config dict or None, got {schedule!r}")
+    return {
+        **state,
+        "base_values": [float(v) for v in base],
+        "step": int(state["step"]),
+        "step_count": int(state["step_count"]),
+    }
 
 
 def _rebind_after_optimizer_loads(scheduler: Scheduler) -> None:

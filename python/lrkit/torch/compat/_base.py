@@ -14,6 +14,7 @@ the closed form; otherwise the class applies torch's own recursion to the curren
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -67,6 +68,7 @@ _STEP_MACHINERY = (
 
 
 _NO_ROWS: FloatArray = np.empty((0, 0))
+_MAX_FLOAT = sys.float_info.max
 
 
 def scalar(value: Any) -> float:
@@ -277,48 +279,65 @@ class TableScheduler(LRScheduler):
         tensor lr is filled in place) equal, for a chainable class, to the closed form of the
         previous step (nothing else changed it: no recursion). ``last_epoch``, ``_last_lr`` and
         the groups then end as the slow path leaves them."""
-        keys = self._fast_keys
-        if (
-            epoch is None
-            and keys is not None
-            and not self._is_initial  # the constructor's step leaves torch's attributes
-            and not self._get_lr_called_within_step
-        ):
-            groups = self.optimizer.param_groups
-            chained = self._fast_chained
-            if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
-                step = self.last_epoch + 1
-                row = step - self._fast_start
-                written = step_group_values(groups, self._fast_chunk, row, keys, chained)
-                if written is None and self._next_fast_chunk(step, row):
-                    row, keys = step - self._fast_start, self._fast_keys
-                    assert keys is not None
+        saved = self.last_epoch
+        try:  # (no cost unless it raises)
+            keys = self._fast_keys
+            if (
+                epoch is None
+                and keys is not None
+                and not self._is_initial  # the constructor's step leaves torch's attributes
+                and not self._get_lr_called_within_step
+            ):
+                groups = self.optimizer.param_groups
+                chained = self._fast_chained
+                if len(groups) == len(self.base_lrs) and not (chained and self._keep_restored_lr):
+                    step = self.last_epoch + 1
+                    row = step - self._fast_start
                     written = step_group_values(groups, self._fast_chunk, row, keys, chained)
-                if written is not None:
-                    self.last_epoch = step
-                    self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
-                    return
-        values: Sequence[float | torch.Tensor]
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        self._write(values)
+                    if written is None and self._next_fast_chunk(step, row):
+                        row, keys = step - self._fast_start, self._fast_keys
+                        assert keys is not None
+                        written = step_group_values(groups, self._fast_chunk, row, keys, chained)
+                    if written is not None:
+                        self.last_epoch = step
+                        self._last_lr = written  # type: ignore[assignment]  # floats (invariant list)
+                        return
+            values: Sequence[float | torch.Tensor]
+            self._get_lr_called_within_step = True
+            try:
+                if epoch is None:
+                    self.last_epoch += 1
+                    values = self.get_lr()
+                else:
+                    self.last_epoch = epoch
+                    values = self._get_closed_form_lr()
+            finally:
+                self._get_lr_called_within_step = False
+            self._write(values)
+        except BaseException:  # a step is atomic: a refused one leaves the scheduler as it was
+            self.last_epoch = saved
+            if torch_internals.called_from_torch_step(sys._getframe(1)):
+                self._step_count -= 1  # torch's step() counted it before calling this
+            raise
 
     def _write(self, values: Sequence[float | torch.Tensor]) -> None:
-        """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes."""
+        """Set every group's lr (``fill_`` into a tensor lr) and ``_last_lr`` after the writes;
+        a value that is not finite raises before anything is written. (A negative lr is
+        written where torch's class writes one: its recursions and extrapolations, which the
+        drop-ins reproduce.)"""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(
                 f"{type(self).__name__} computed {len(values)} learning rates for "
                 f"{len(groups)} param groups"
             )
+        for g, lr in enumerate(values):
+            value = lr if lr.__class__ is float else scalar(lr)
+            if not -_MAX_FLOAT <= value <= _MAX_FLOAT:  # NaN fails both
+                raise ValueError(
+                    f"{type(self).__name__}: step {self.last_epoch}: param group {g}'s lr would "
+                    f"be {value!r}; lrkit writes only finite values into an optimizer"
+                )
         tensors = False
         for group, lr in zip(groups, values):  # noqa: B905  # checked: strict=True costs ~0.3 us
             current = group["lr"]

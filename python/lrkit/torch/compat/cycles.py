@@ -494,7 +494,16 @@ class CosineAnnealingWarmRestarts(TableScheduler):
         return [eta + (scalar(b) - eta) * angle for b in self.base_lrs]
 
     def step(self, epoch: float | None = None) -> None:
-        """Advance one step, or move to ``epoch`` (a float: ``epoch + i / iters`` per batch)."""
+        """Advance one step, or move to ``epoch`` (a float: ``epoch + i / iters`` per batch).
+        A refused step leaves the scheduler as it was."""
+        saved = (self.T_cur, self.T_i, self._position, self.last_epoch)
+        try:
+            self._advance(epoch)
+        except BaseException:
+            self.T_cur, self.T_i, self._position, self.last_epoch = saved
+            raise
+
+    def _advance(self, epoch: float | None) -> None:
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
