@@ -19,7 +19,9 @@ __all__ = [
     "Entry",
     "Factory",
     "Registry",
+    "ShadowsBuiltinError",
     "UnknownScheduleError",
+    "qualified_name",
 ]
 
 Factory = Callable[..., Schedule]

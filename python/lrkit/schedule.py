@@ -35,6 +35,7 @@ from lrkit.units import MAX_STEPS, Epochs, Fraction, to_steps
 
 __all__ = [
     "COMPOSED_CACHE_ATTR",
+    "MAX_DEPTH",
     "NODE_CACHE_ATTR",
     "ORIGIN_ATTR",
     "ConfigCodec",
@@ -42,6 +43,8 @@ __all__ = [
     "IntArray",
     "NonFiniteValueError",
     "Schedule",
+    "add_note",
+    "depth_of",
     "encode",
     "set_field",
     "use_codec",
