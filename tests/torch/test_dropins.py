@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -28,7 +28,8 @@ from lrkit.torch.compat._base import _CACHES
 RTOL = 1e-12
 #: Near 0, torch's recursions leave a few ulp of the base lr where the closed form gives 0
 #: (LinearLR down to end_factor=0 ends at 3e-17 of a base of 1): absolute slack of 10 ulp of
-#: the largest value in the run.
+#: the largest value in the run or of the base lrs, whichever is larger (a run whose factors
+#: keep every value far below its base still carries the base's rounding).
 ULPS_OF_PEAK = 1e-15
 Factory = Callable[[ModuleType, torch.optim.Optimizer], Any]
 
@@ -116,6 +117,7 @@ def assert_close(
     theirs: list[list[float]],
     *,
     sides: tuple[str, str] = ("lrkit", "torch"),
+    bases: Sequence[float] = (),
 ) -> None:
     """Every value of ``ours`` within RTOL (and ULPS_OF_PEAK) of ``theirs``; a failure names
     the two sides (``sides``: lrkit's run first, the reference second), the step and the
@@ -124,7 +126,7 @@ def assert_close(
     assert len(ours) == len(theirs), (
         f"{mine} gave {len(ours)} steps, {reference} gave {len(theirs)}"
     )
-    atol = ULPS_OF_PEAK * max((abs(v) for row in theirs for v in row), default=0.0)
+    atol = ULPS_OF_PEAK * max((abs(v) for row in [*theirs, bases] for v in row), default=0.0)
     for step, (a_row, b_row) in enumerate(zip(ours, theirs, strict=True)):
         assert len(a_row) == len(b_row), (
             f"step {step}: {mine} row {a_row} and {reference} row {b_row} differ in length"
@@ -140,7 +142,11 @@ def assert_close(
 
 
 def same(factory: Factory, lrs: list[float], steps: int, **options: Any) -> None:
-    assert_close(trace(K, factory, lrs, steps, **options), trace(T, factory, lrs, steps, **options))
+    ours, theirs = (
+        trace(K, factory, lrs, steps, **options),
+        trace(T, factory, lrs, steps, **options),
+    )
+    assert_close(ours, theirs, bases=lrs)
 
 
 # -- strategies ---------------------------------------------------------------------------------
