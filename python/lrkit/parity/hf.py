@@ -113,9 +113,9 @@ class HfCurve(Declared):
             remaining = 1.0 - (step - w) / (self.training - w)
             decayed: float = remaining**self.power
             return ((self.lr_init - self.lr_end) * decayed + self.lr_end) / self.lr_init
-        if kind == "inverse_sqrt":
-            shift = self.timescale - w
-            return 1.0 / math.sqrt((step + shift) / self.timescale)
+        if kind == "inverse_sqrt":  # in float64, as the engine (HF adds Python ints)
+            shift = float(self.timescale - w)
+            return 1.0 / math.sqrt((t + shift) / float(self.timescale))
         # cosine_min_lr
         r = self.min_rate
         return max(0.0, self._wave(self._progress(t)) * (1.0 - r) + r)
@@ -318,7 +318,9 @@ class PolynomialDecayScheduleWithWarmup(Composite):
 @dataclass(frozen=True, repr=False, eq=False)
 class InverseSqrtSchedule(Composite):
     """HF's ``get_inverse_sqrt_schedule``: ``t / max(1, W)``, then ``1 / sqrt((t + timescale -
-    W) / timescale)``; ``timescale`` defaults to ``W``, or 10,000 when ``W = 0``."""
+    W) / timescale)``; ``timescale`` defaults to ``W``, or 10,000 when ``W = 0``. The sum is
+    a float64 one: past step ``2**53 - (timescale - W)`` it rounds, where HF's Python ints do
+    not (a difference of an ulp, at steps no run reaches)."""
 
     config_name: ClassVar[str] = "hf.inverse_sqrt_schedule"
     num_warmup_steps: int = fields.integer(minimum=0)
