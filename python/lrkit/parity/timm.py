@@ -38,6 +38,7 @@ time), timm's float operations in timm's order.
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,9 +57,14 @@ _DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
 
 def _noise_range(owner: str, name: str, value: Any) -> NoiseRange:
     """timm's ``noise_range_t``: None (no noise), ``t0`` (noise from ``t0`` on) or ``(t0, t1)``
-    (``t0 <= t < t1``)."""
+    (``t0 <= t < t1``). Noise needs torch (timm draws it from torch's generator)."""
     if value is None:
         return None
+    if importlib.util.find_spec("torch") is None:
+        raise ImportError(
+            f"{owner}: {name} given, and timm's noise is drawn from torch's generator, but torch "
+            "is not installed: pip install torch, or leave noise_range_t at None"
+        )
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ValueError(
