@@ -19,6 +19,12 @@ namespace {
 
 // Calls a Python function once per block with the steps as an int64 array; it must return a
 // C-contiguous float64 array of the same length (lrkit.engine wraps user code to ensure this).
+//
+// fill takes the GIL with the C API and holds Python objects without RAII: at interpreter exit
+// CPython ends a daemon thread that waits for the GIL (inside PyGILState_Ensure, or inside the
+// call when the callback's Python code gives the GIL up) with pthread_exit. That unwind must not
+// run a destructor that touches Python: the thread no longer holds the GIL, and giving it back
+// (or a DECREF) would crash the exiting process. So on that unwind everything is left as it is.
 class Callback final : public Node {
  public:
   explicit Callback(py::function fn) : fn_(std::move(fn)) {}
@@ -28,23 +34,45 @@ class Callback final : public Node {
     fn_ = py::object();
   }
   void fill(Step t0, Step n, double* out) const override {
-    py::gil_scoped_acquire gil;
-    py::array_t<std::int64_t> steps(static_cast<py::ssize_t>(n));
-    auto* s = steps.mutable_data();
-    for (Step i = 0; i < n; ++i) s[i] = t0 + i;
-    py::object result = fn_(steps);
-    if (!py::isinstance<py::array_t<double>>(result))
-      throw py::type_error("schedule callback must return a float64 numpy array");
-    auto values = result.cast<py::array>();
-    if (values.ndim() != 1 || values.shape(0) != n ||
-        !(values.flags() & py::array::c_style))
-      throw py::value_error("schedule callback returned " + std::to_string(values.size()) +
-                            " values for " + std::to_string(n) + " steps");
-    const auto* v = static_cast<const double*>(values.data());
-    std::copy(v, v + n, out);
+    const PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject* steps = nullptr;
+    PyObject* result = nullptr;
+    try {
+      steps = py::array_t<std::int64_t>(static_cast<py::ssize_t>(n)).release().ptr();
+      auto* s = reinterpret_cast<std::int64_t*>(py::detail::array_proxy(steps)->data);
+      for (Step i = 0; i < n; ++i) s[i] = t0 + i;
+      result = PyObject_CallOneArg(fn_.ptr(), steps);
+      if (result == nullptr) throw py::error_already_set();
+      copy_values(result, n, out);
+    } catch (const ForcedUnwind&) {
+      throw;  // the thread is being ended without the GIL: leave every object alone
+    } catch (...) {
+      Py_XDECREF(steps);
+      Py_XDECREF(result);
+      PyGILState_Release(gil);
+      throw;
+    }
+    Py_DECREF(steps);
+    Py_DECREF(result);
+    PyGILState_Release(gil);
   }
 
  private:
+  static void copy_values(PyObject* result, Step n, double* out) {
+    const py::handle handle(result);
+    if (!py::isinstance<py::array_t<double>>(handle))
+      throw py::type_error("schedule callback must return a float64 numpy array");
+    const auto* a = py::detail::array_proxy(result);
+    const bool contiguous = (a->flags & py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_) != 0;
+    const Step size = a->nd == 1 ? static_cast<Step>(a->dimensions[0]) : -1;
+    if (size != n || !contiguous)
+      throw py::value_error("schedule callback returned " +
+                            std::to_string(py::reinterpret_borrow<py::array>(handle).size()) +
+                            " values for " + std::to_string(n) + " steps");
+    const auto* v = reinterpret_cast<const double*>(a->data);
+    std::copy(v, v + n, out);
+  }
+
   py::object fn_;
 };
 

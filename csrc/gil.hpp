@@ -17,6 +17,13 @@
 
 namespace lrkit {
 
+#if defined(__GLIBCXX__)
+// The exception pthread_exit unwinds a thread with (glibc): caught only to be rethrown.
+using ForcedUnwind = abi::__forced_unwind;
+#else
+struct ForcedUnwind {};  // no such unwind to tell apart: never thrown
+#endif
+
 template <class Work>
 auto without_gil(Work&& work) -> decltype(work()) {
   PyThreadState* state = PyEval_SaveThread();
@@ -24,10 +31,8 @@ auto without_gil(Work&& work) -> decltype(work()) {
   decltype(work()) result{};
   try {
     result = work();
-#if defined(__GLIBCXX__)
-  } catch (abi::__forced_unwind&) {
+  } catch (const ForcedUnwind&) {
     throw;  // the thread is being ended (it cannot hold the GIL again): let it go
-#endif
   } catch (...) {
     error = std::current_exception();
   }
