@@ -3,10 +3,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+# Modules whose import needs an optional host framework: their examples run where it is installed.
+collect_ignore = [
+    path
+    for path, package in (("lrkit/torch/lightning.py", "lightning"),)
+    if importlib.util.find_spec(package) is None
+]
 
 
 @pytest.fixture(autouse=True)

@@ -50,6 +50,8 @@ def _defined_here(module: types.ModuleType) -> set[str]:
 def test_every_public_module_has_an_all_listing_its_definitions(name: str) -> None:
     if name.startswith("lrkit.torch") or name == "lrkit.bench.torch_anchors":
         pytest.importorskip("torch")
+    if name == "lrkit.torch.lightning":
+        pytest.importorskip("lightning")
     module = importlib.import_module(name)
     assert isinstance(getattr(module, "__all__", None), list), f"{name} has no __all__ list"
     exported = module.__all__
