@@ -8,9 +8,12 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "bindings.hpp"
 #include "simd.hpp"
@@ -379,10 +382,57 @@ PyObject* step_group_values(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
   return write_floats(groups, keys[0].name, values, count, true);
 }
 
+// The bases of tensor mode's products, packed once: an immutable copy (a capsule Python code
+// cannot change) of values each finite and >= 0, with their largest. For v finite and >= 0,
+// every base[g] * v is then writable when max * v is (rounding is monotone), so a step checks
+// one product and writes the row in one pass.
+struct PackedBases {
+  std::vector<double> values;
+  double max = 0.0;
+};
+
+constexpr const char* kPackedBases = "lrkit.packed_bases";
+
+void free_packed_bases(PyObject* capsule) {
+  delete static_cast<PackedBases*>(PyCapsule_GetPointer(capsule, kPackedBases));
+}
+
+// pack_bases(base, /): the PackedBases of a 1-d float64 array (a ValueError names a value that
+// is not finite and >= 0).
+PyObject* pack_bases(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 1) {
+    PyErr_Format(PyExc_TypeError, "pack_bases(base) takes 1 argument, got %zd", nargs);
+    return nullptr;
+  }
+  Rows base;
+  if (!as_rows(args[0], "base", base)) return nullptr;
+  if (base.columns != 1) {
+    PyErr_Format(PyExc_ValueError, "base must be 1-dimensional, got %zd columns", base.columns);
+    return nullptr;
+  }
+  auto packed = std::make_unique<PackedBases>();
+  packed->values.assign(base.data, base.data + base.rows);
+  for (Py_ssize_t g = 0; g < base.rows; ++g) {
+    const double b = base.data[g];
+    if (!writable_value(b)) {
+      PyObject* number = PyFloat_FromDouble(b);
+      if (number == nullptr) return nullptr;
+      PyErr_Format(PyExc_ValueError, "base[%zd] must be finite and >= 0, got %R", g, number);
+      Py_DECREF(number);
+      return nullptr;
+    }
+    packed->max = std::max(packed->max, b);
+  }
+  PyObject* capsule = PyCapsule_New(packed.get(), kPackedBases, free_packed_bases);
+  if (capsule != nullptr) packed.release();
+  return capsule;
+}
+
 // fill_group_buffer(out, table, row, base, /): tensor-lr mode's step (out is the numpy view of
-// the groups' shared buffer). With base, the table has one column, the schedule's values, and
-// out[g] = base[g] * table[row] (the product Schedule.table(base=...) computes); with base None
-// it has one column per group and out = table[row].
+// the groups' shared buffer). With base (pack_bases, or a float64 array), the table has one
+// column, the schedule's values, and out[g] = base[g] * table[row] (the product
+// Schedule.table(base=...) computes); with base None it has one column per group and
+// out = table[row].
 PyObject* fill_group_buffer(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   Rows table;
   Py_ssize_t row;
@@ -401,9 +451,18 @@ PyObject* fill_group_buffer(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
   auto* out = reinterpret_cast<double*>(py::detail::array_proxy(out_obj)->data);
   const Py_ssize_t count = py::detail::array_proxy(out_obj)->dimensions[0];
   const bool scaled = args[3] != Py_None;
+  const PackedBases* packed = nullptr;
   Rows base;
   if (scaled) {
-    if (!as_rows(args[3], "base", base)) return nullptr;
+    if (PyCapsule_CheckExact(args[3])) {
+      packed = static_cast<const PackedBases*>(PyCapsule_GetPointer(args[3], kPackedBases));
+      if (packed == nullptr) return nullptr;  // another capsule: its name does not match
+      base.data = packed->values.data();
+      base.rows = static_cast<Py_ssize_t>(packed->values.size());
+      base.columns = 1;
+    } else if (!as_rows(args[3], "base", base)) {
+      return nullptr;
+    }
     if (base.columns != 1 || base.rows != count) {
       PyErr_Format(PyExc_ValueError, "base has %zd values and out %zd (one per group)",
                    base.rows * base.columns, count);
@@ -423,9 +482,14 @@ PyObject* fill_group_buffer(PyObject*, PyObject* const* args, Py_ssize_t nargs) 
   if (row < 0 || row >= table.rows) Py_RETURN_FALSE;  // not in this table: the next chunk
   if (scaled) {
     const double v = table.data[row];
-    if (!scale_writable(out, base.data, v, count)) {
+    const double* b = base.data;
+    if (packed != nullptr && writable_value(v) && writable_value(packed->max * v)) {
+      simd::run([=] {
+        for (Py_ssize_t i = 0; i < count; ++i) out[i] = b[i] * v;
+      });
+    } else if (!scale_writable(out, b, v, count)) {
       for (Py_ssize_t g = 0; g < count; ++g)
-        if (!writable_value(base.data[g] * v)) return bad_value(nullptr, g, base.data[g] * v);
+        if (!writable_value(b[g] * v)) return bad_value(nullptr, g, b[g] * v);
     }
   } else {
     const double* values = table.data + row * table.columns;
@@ -455,9 +519,14 @@ PyMethodDef kMethods[] = {
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fill_group_buffer)),
      METH_FASTCALL,
      "fill_group_buffer(out, table, row, base, /)\n--\n\n"
-     "out[g] = base[g] * table[row] (a one-column table) or table[row, g] (base None); returns "
-     "False when row is outside the table. Raises (writing nothing) unless every value is "
-     "finite and >= 0."},
+     "out[g] = base[g] * table[row] (a one-column table; base from pack_bases, or a float64 "
+     "array) or table[row, g] (base None); returns False when row is outside the table. Raises "
+     "(writing nothing) unless every value is finite and >= 0."},
+    {"pack_bases", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&pack_bases)),
+     METH_FASTCALL,
+     "pack_bases(base, /)\n--\n\n"
+     "An immutable copy of base (a 1-d float64 array of values finite and >= 0) for "
+     "fill_group_buffer, which then checks one product per step instead of one per group."},
     {nullptr, nullptr, 0, nullptr},
 };
 

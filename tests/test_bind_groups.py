@@ -132,6 +132,7 @@ def test_no_reference_leaks() -> None:
         core.set_group_values(gs, key, table, row)
         core.step_group_values(gs, table, row, (key,), False)
         core.fill_group_buffer(np.zeros(3), table, row, None)
+        core.fill_group_buffer(np.zeros(3), table[:, 0].copy(), row, core.pack_bases(table[0]))
     assert [sys.getrefcount(x) for x in (gs, gs[0], key, table)] == before
 
 
@@ -220,18 +221,49 @@ def test_step_group_values_replaces_an_element_of_a_tuple_like_torch() -> None:
 # -- fill_group_buffer (tensor-lr mode) -------------------------------------------------------
 
 
+def as_given(base: np.ndarray | None, packed: bool) -> object:  # type: ignore[type-arg]
+    """base as fill_group_buffer takes it: the array itself, or packed by pack_bases."""
+    return core.pack_bases(base) if packed and base is not None else base
+
+
+@pytest.mark.parametrize("packed", [False, True])
 @given(
     hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(0.0, 1e150)),
-    hnp.arrays(np.float64, 8, elements=st.floats(0.0, 1e150)),
+    hnp.arrays(np.float64, 8, elements=st.floats(0.0, 1e200)),
     st.integers(0, 7),
 )
 def test_fill_group_buffer_scales_the_schedule_like_a_table_with_base(  # type: ignore[no-untyped-def]
-    base, values, row
+    packed: bool, base, values, row
 ) -> None:
     out = np.zeros(len(base))
-    assert core.fill_group_buffer(out, values, row, base) is True
-    expected = base * values[row]  # what Schedule.table(base=...) computes
+    with np.errstate(over="ignore"):
+        expected = base * values[row]  # what Schedule.table(base=...) computes
+    if not np.isfinite(expected).all():  # past the largest float: refused, nothing written
+        with pytest.raises(ValueError, match="would get inf"):
+            core.fill_group_buffer(out, values, row, as_given(base, packed))
+        assert not out.any()
+        return
+    assert core.fill_group_buffer(out, values, row, as_given(base, packed)) is True
     assert out.tobytes() == expected.tobytes()
+
+
+def test_packed_bases_are_a_copy_checked_once() -> None:
+    base = np.array([0.1, 0.2, 0.3])
+    packed = core.pack_bases(base)
+    base[1] = -1.0  # the packed copy does not see it
+    out = np.zeros(3)
+    assert core.fill_group_buffer(out, np.array([0.5]), 0, packed)
+    assert out.tolist() == [0.05, 0.1, 0.15]
+    for bad in (-0.5, np.inf, np.nan):
+        with pytest.raises(ValueError, match=r"base\[1\] must be finite and >= 0, got"):
+            core.pack_bases(np.array([0.1, bad]))
+    assert core.pack_bases(np.array([-0.0, 0.0])) is not None  # -0.0 is a zero
+    with pytest.raises(TypeError, match="base must be a C-contiguous float64"):
+        core.pack_bases([0.1])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="base must be 1-dimensional"):
+        core.pack_bases(np.ones((2, 2)))
+    with pytest.raises(TypeError, match="takes 1 argument"):
+        core.pack_bases()  # type: ignore[call-arg]
 
 
 def test_fill_group_buffer_copies_whole_rows_without_base() -> None:
@@ -242,19 +274,30 @@ def test_fill_group_buffer_copies_whole_rows_without_base() -> None:
     assert out.tolist() == [0.7, 0.8, 0.9]
 
 
+@pytest.mark.parametrize("packed", [False, True])
 @pytest.mark.parametrize(
     ("table", "base", "bad"),
     [
         (np.array([0.5, 2.0]), np.array([0.1, 1e308, 0.2]), "param group 1 would get inf"),
         (np.array([0.5, -2.0]), np.array([0.1, 0.2, 0.3]), "param group 0 would get -0.2"),
+        (np.array([0.5, np.nan]), np.array([0.1, 0.2, 0.3]), "param group 0 would get nan"),
+        (np.array([0.5, np.inf]), np.array([0.0, 0.2, 0.3]), "param group 0 would get nan"),
         (np.array([[0.1, 0.2, 0.3], [0.1, np.nan, 0.3]]), None, "param group 1 would get nan"),
     ],
 )
-def test_fill_group_buffer_writes_nothing_bad(table, base, bad: str) -> None:  # type: ignore[no-untyped-def]
+def test_fill_group_buffer_writes_nothing_bad(table, base, bad: str, packed: bool) -> None:  # type: ignore[no-untyped-def]
     out = np.full(3, 0.5)
     with pytest.raises(ValueError, match=bad):
-        core.fill_group_buffer(out, table, 1, base)
+        core.fill_group_buffer(out, table, 1, as_given(base, packed))
     assert out.tolist() == [0.5, 0.5, 0.5]
+
+
+def test_a_negative_schedule_value_on_zero_bases_writes_zeros() -> None:
+    """0 * -2.0 is -0.0, a zero: both forms write it, as the unpacked check always has."""
+    for packed in (False, True):
+        out = np.full(2, 0.5)
+        assert core.fill_group_buffer(out, np.array([-2.0]), 0, as_given(np.zeros(2), packed))
+        assert out.tolist() == [0.0, 0.0]
 
 
 def test_fill_group_buffer_rejects_bad_arguments() -> None:
@@ -272,3 +315,9 @@ def test_fill_group_buffer_rejects_bad_arguments() -> None:
         core.fill_group_buffer(np.zeros(3), TABLE, 0, np.ones(3))
     with pytest.raises(TypeError, match="base must be"):
         core.fill_group_buffer(np.zeros(3), np.ones(4), 0, [1.0, 1.0, 1.0])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="base has 2 values and out 3"):
+        core.fill_group_buffer(np.zeros(3), np.ones(4), 0, core.pack_bases(np.ones(2)))
+    import datetime  # any other capsule: datetime's C API
+
+    with pytest.raises(ValueError, match="name"):
+        core.fill_group_buffer(np.zeros(3), np.ones(4), 0, datetime.datetime_CAPI)  # type: ignore[arg-type]

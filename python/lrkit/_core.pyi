@@ -2,7 +2,7 @@
 
 import collections.abc as abc
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, NewType
 
 import numpy as np
 import numpy.typing as npt
@@ -182,9 +182,14 @@ def fill_group_buffer(
     out: npt.NDArray[np.float64],
     table: npt.NDArray[np.float64],
     row: int,
-    base: npt.NDArray[np.float64] | None,
+    base: PackedBases | npt.NDArray[np.float64] | None,
     /,
 ) -> bool: ...
+
+# What pack_bases returns: a capsule holding an immutable copy of the bases (opaque).
+PackedBases = NewType("PackedBases", object)
+
+def pack_bases(base: npt.NDArray[np.float64], /) -> PackedBases: ...
 
 # HF transformers' lambdas (csrc/hf_parity.hpp), used by lrkit.parity.hf
 class HfKind:

@@ -53,6 +53,7 @@ __all__ = [
     "lower",
     "node_of",
     "nodes_of",
+    "pack_bases",
     "set_group_values",
     "step_group_values",
     "table",
@@ -452,4 +453,5 @@ class ChunkedTable:
 # reaches the compiled engine only through this module.
 set_group_values = core.set_group_values
 fill_group_buffer = core.fill_group_buffer
+pack_bases = core.pack_bases
 step_group_values = core.step_group_values

@@ -143,3 +143,33 @@ def test_a_buffer_off_the_cpu_is_filled_through_a_cpu_copy() -> None:
         assert all(g["lr"].data_ptr() == device_buffer[i].data_ptr() for i, g in enumerate(lrs))
         assert [float(g["lr"]) for g in lrs] == [0.1 * (g + 1) * APPLIED(t) for g in range(3)]
     assert scheduler.get_last_lr() == [0.1 * (g + 1) * APPLIED(29) for g in range(3)]
+
+
+def test_copies_and_pickles_continue_identically() -> None:
+    """A copy has its own buffer, views and packed bases (a capsule, packed again), and steps
+    like the original."""
+    import copy
+    import pickle
+
+    _, groups = model_and_groups()
+    optimizer = torch.optim.SGD(groups)
+    scheduler = Scheduler(optimizer, SCHEDULE, tensor_lr=True)
+    for _ in range(5):
+        scheduler.step()
+    for twin in (copy.deepcopy(scheduler), pickle.loads(pickle.dumps(scheduler))):
+        twin.step()
+        twin_lrs = [float(g["lr"]) for g in twin.optimizer.param_groups]
+        assert twin_lrs == [0.1 * (g + 1) * APPLIED(6) for g in range(3)]
+        twin.optimizer.load_state_dict(twin.optimizer.state_dict())  # its views bound again
+        twin.step()
+        assert [float(g["lr"]) for g in twin.optimizer.param_groups] == [
+            0.1 * (g + 1) * APPLIED(7) for g in range(3)
+        ]
+    # the original, untouched by its copies, goes on
+    assert [float(g["lr"]) for g in optimizer.param_groups] == [
+        0.1 * (g + 1) * APPLIED(5) for g in range(3)
+    ]
+    scheduler.step()
+    assert [float(g["lr"]) for g in optimizer.param_groups] == [
+        0.1 * (g + 1) * APPLIED(6) for g in range(3)
+    ]

@@ -17,7 +17,13 @@ from torch.optim.lr_scheduler import LRScheduler
 
 import lrkit
 from lrkit.combinators import PerGroup, per_group
-from lrkit.engine import ChunkedTable, fill_group_buffer, nodes_of, set_group_values
+from lrkit.engine import (
+    ChunkedTable,
+    fill_group_buffer,
+    nodes_of,
+    pack_bases,
+    set_group_values,
+)
 from lrkit.schedule import FloatArray, Schedule
 from lrkit.torch._torch_internals import check_step_order, track_optimizer_steps
 from lrkit.torch.keys import GroupKey
@@ -136,7 +142,7 @@ class Scheduler(LRScheduler):
                     written = (
                         self._cpu_buffer
                         and len(self.optimizer.param_groups) == len(self._buffer_view)
-                        and fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+                        and fill_group_buffer(self._buffer_view, self._chunk, row, self._base_pack)
                     )
             except ValueError as exc:  # a value refused: nothing was written
                 raise ValueError(f"step {step}: {exc}") from None
@@ -194,10 +200,11 @@ class Scheduler(LRScheduler):
         the buffer gets ``base[g] * value`` (the product ``Schedule.table(base=...)`` makes)."""
         if self._buffer is not None and self._resolved.groups is None:
             self._table = ChunkedTable(self._resolved)
-            self._base_array: FloatArray | None = np.array(self.base_values, dtype=np.float64)
+            # an immutable copy for fill_group_buffer: one check per step, not one per group
+            self._base_pack: Any = pack_bases(np.array(self.base_values, dtype=np.float64))
         else:
             self._table = ChunkedTable(self._resolved, base=self.base_values)
-            self._base_array = None
+            self._base_pack = None
         self._chunk = self._table.chunk  # empty: the first step computes the first chunk
         self._chunk_start = 0
 
@@ -222,7 +229,7 @@ class Scheduler(LRScheduler):
         row = self._row(step)
         if self._buffer is not None:
             try:
-                fill_group_buffer(self._buffer_view, self._chunk, row, self._base_array)
+                fill_group_buffer(self._buffer_view, self._chunk, row, self._base_pack)
             except ValueError as exc:  # a value refused: nothing was written
                 raise ValueError(f"step {step}: {exc}") from None
             if self._staging is not self._buffer:  # on an accelerator: one copy_ over
@@ -263,7 +270,7 @@ class Scheduler(LRScheduler):
             row = self.last_epoch - self._chunk_start
             if not 0 <= row < len(self._chunk):
                 self._last_values = self.lr_at(self.last_epoch)
-            elif self._base_array is not None:  # the products fill_group_buffer wrote
+            elif self._base_pack is not None:  # the products fill_group_buffer wrote
                 value = float(self._chunk[row])
                 self._last_values = [base * value for base in self.base_values]
             else:  # a copy of the table's row: the caller may modify it
@@ -289,6 +296,25 @@ class Scheduler(LRScheduler):
         return self._given
 
     # -- checkpoints --------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # copies and pickles: the packed bases (a capsule) are packed again from base_values
+        state = dict(self.__dict__)
+        if state.get("_base_pack") is not None:
+            state["_base_pack"] = True
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if state.get("_base_pack") is True:
+            self._base_pack = pack_bases(np.array(self.base_values, dtype=np.float64))
+        if self._buffer is not None:  # a copy's own buffer, views and numpy view of it
+            if self._cpu_buffer:
+                self._staging = self._buffer
+            assert self._staging is not None
+            self._buffer_view = self._staging.numpy()
+            self._bind_views()
+            _rebind_after_optimizer_loads(self)
 
     def state_dict(self) -> dict[str, Any]:
         """Plain data: loadable with ``torch.load(weights_only=True)``.
@@ -561,8 +587,8 @@ def _rebind_after_optimizer_loads(scheduler: Scheduler) -> None:
     ref = weakref.ref(scheduler)
 
     def rebind(optimizer: Optimizer) -> None:
-        live = ref()
-        if live is not None and live._buffer is not None:
+        live = ref()  # (a copied optimizer's copy of this hook: not its scheduler's)
+        if live is not None and live._buffer is not None and live.optimizer is optimizer:
             live._bind_views()
             live._apply(live.last_epoch)
 
