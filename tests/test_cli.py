@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import lrkit
+from listing import listed
 from lrkit import plugins
 from lrkit.cli import main
 from lrkit.plot import LEGEND_ROW_INCHES
@@ -48,16 +49,19 @@ def installed_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_list_names_every_schedule_with_its_provider(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "list")
     assert status == 0
-    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    rows = listed(out)
     assert set(lrkit.schedules()) <= set(rows)
-    assert "lrkit.primitives" in rows["cosine"] and "Half-cosine" in rows["cosine"]
-    assert "lrkit-example-plugin" in rows["rex"] and "REX" in rows["rex"]
+    assert rows["cosine"][0] == "lrkit.primitives" and "Half-cosine" in rows["cosine"][1]
+    assert rows["rex"][0].startswith("lrkit-example-plugin ") and "REX" in rows["rex"][1]
+    assert rows["hf.wsd_schedule"][0] == "lrkit.parity.hf"
+    providers = [line for line in out.splitlines() if line and not line.startswith(" ")]
+    assert providers[:3] == ["lrkit.combinators", "lrkit.cycles", "lrkit.primitives"]
 
 
 def test_list_shows_whole_first_sentences(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "list")
-    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()}
-    assert rows["one_cycle"].endswith("then to the floor).")  # longer than 80 characters
+    rows = listed(out)
+    assert rows["one_cycle"][1].endswith("then to the floor).")  # longer than 80 characters
     assert not any(line.endswith("...") for line in out.splitlines())
 
 

@@ -15,6 +15,7 @@ import pytest
 
 import lrkit
 import lrkit.summary
+from listing import listed
 from lrkit import plugins
 from lrkit.cli import commands, main, writers
 
@@ -298,8 +299,7 @@ def test_list_shows_summaries_without_rest_markup(
 
     plugins.load_with(Plugin(), name="lrkit-marked")
     assert main(["list"]) == 0
-    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("marked ")]
-    assert row.split(None, 3)[-1] == (
+    assert listed(capsys.readouterr().out)["marked"][1] == (
         "Like lrkit.primitives.Constant, see lrkit.constant and value."
     )
 

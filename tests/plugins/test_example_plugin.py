@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import lrkit
+from listing import listed
 from lrkit import plugins
 
 REX = {"name": "rex", "peak": 0.1, "length": 10_000}
@@ -167,10 +168,7 @@ def test_every_cli_command_knows_both_schedules(
     run = ["--quiet"]
     spe = ["--steps-per-epoch", "100"]
     assert main([*run, "list"]) == 0
-    assert any(
-        line.split()[:2] == [name, "lrkit-example-plugin"]
-        for line in capsys.readouterr().out.splitlines()
-    )
+    assert listed(capsys.readouterr().out)[name][0].split()[0] == "lrkit-example-plugin"
     assert main([*run, "plugins"]) == 0
     assert "warmup_cosine_decay, rex" in capsys.readouterr().out
     assert main([*run, "show", short, "--steps", "10000", *spe]) == 0

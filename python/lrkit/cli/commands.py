@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from lrkit import plugins as plugin_state
@@ -20,6 +20,7 @@ from lrkit.cli.writers import (
     write_rows,
     write_summary,
 )
+from lrkit.registry import Entry
 from lrkit.schedule import FloatArray
 from lrkit.summary import Progress, chunks, key_steps, summarize
 
@@ -44,11 +45,12 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         describe(registry.entry(args.name), out)
         return 0
     entries = registry.entries()
-    width = max(len(e.name) for e in entries)
-    provider_width = max(len(e.provider) for e in entries)
-    for entry in entries:
-        out.write(f"{entry.name:<{width}}  {entry.provider:<{provider_width}}  ")
-        out.write(f"{first_sentence(entry)}\n")
+    width = max(len(e.name) for e in entries)  # the conflict lines below
+    for provider, members in _by_provider(entries):
+        out.write(f"{provider}\n")
+        column = max(len(e.name) for e in members)
+        for entry in members:
+            out.write(f"  {entry.name:<{column}}  {first_sentence(entry)}\n")
     conflicts = registry.conflicts()
     for name, providers in conflicts.items():
         out.write(f"{name:<{width}}  CONFLICT: registered by {' and '.join(providers)}\n")
@@ -63,6 +65,19 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"\n{len(failures)} plugin problem(s): run `lrkit plugins` for details\n")
     out.write("\n`lrkit list NAME`: one schedule's arguments, formula and an example config\n")
     return 0
+
+
+def _by_provider(entries: Sequence[Entry]) -> list[tuple[str, list[Entry]]]:
+    """Entries grouped by provider: lrkit's own schedules, then its parity modules, then each
+    plugin distribution; names sorted within a group."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        groups.setdefault(entry.provider, []).append(entry)
+
+    def order(provider: str) -> tuple[bool, bool, str]:
+        return (not provider.startswith("lrkit."), provider.startswith("lrkit.parity."), provider)
+
+    return [(provider, groups[provider]) for provider in sorted(groups, key=order)]
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
