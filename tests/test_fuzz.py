@@ -168,6 +168,8 @@ def test_any_session_resumes_bit_for_bit(
     assert all(math.isfinite(v) for row in expected for v in row)
 
 
+#: A saved state's required entries, written out (the spec): the test below checks that a real
+#: state has exactly these, so an entry added to the state is fuzzed too.
 STATE_ENTRIES = [
     "version",
     "schedule",
@@ -179,6 +181,17 @@ STATE_ENTRIES = [
     "step",
     "step_count",
 ]
+
+
+def test_the_fuzzed_entries_are_those_of_a_saved_state() -> None:
+    pytest.importorskip("torch.optim")
+    import torch
+
+    from lrkit.torch import Scheduler
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    state = Scheduler(opt, lrkit.linear(start=1.0, end=0.0, length=10)).state_dict()
+    assert sorted(state) == sorted(STATE_ENTRIES)  # a registered schedule: no optional entries
 
 
 @settings(
