@@ -179,24 +179,11 @@ def hf_leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
             lr_init=lr_init,
         )
     if kind == "hf.wsd_schedule":
-        # Both counts given only where they agree (W + S + D == T): otherwise the schedule
-        # warns (tests/test_parity_hf.py checks that), and pyproject makes warnings errors.
-        decay = draw(st.integers(0, 150) | st.floats(0.01, 0.99))
-        decay_steps = math.ceil(decay * total) if isinstance(decay, float) else decay
-        stable = draw(st.none() | st.integers(0, 100))
-        training: int | None = total
-        if stable is not None and (isinstance(decay, int) and draw(st.booleans())):
-            training = None
-        elif stable is not None:
-            training = warm + stable + decay_steps
-            if isinstance(decay, float):  # the ratio is of T: S follows from T instead
-                stable = total - warm - decay_steps if total >= warm + decay_steps else None
-                training = total
         return hf.wsd_schedule(
             num_warmup_steps=warm,
-            num_decay_steps=decay,
-            num_training_steps=training,
-            num_stable_steps=stable,
+            num_decay_steps=draw(st.integers(0, 150) | st.floats(0.01, 0.99)),
+            num_training_steps=total,
+            num_stable_steps=draw(st.none() | st.integers(0, 100)),
             warmup_type=draw(st.sampled_from(hf.WSD_TYPES)),
             decay_type=draw(st.sampled_from(hf.WSD_TYPES)),
             min_lr_ratio=rate,

@@ -212,28 +212,6 @@ def test_wsd_decay_ratio_is_hf_with_the_rounded_count() -> None:
         _assert_same(ours, expected, f"wsd ratio {ratio}")
 
 
-@pytest.mark.parametrize("stable", [6, 9])
-def test_wsd_with_both_counts_uses_the_stable_one_and_warns_when_they_disagree(
-    stable: int,
-) -> None:
-    """HF warns whenever both are given; lrkit when they disagree (W + S + D != T): with
-    W = 2, D = 4, T = 12, S = 6 agrees and 9 does not. The values are HF's either way."""
-    config: dict[str, Any] = {
-        "num_warmup_steps": 2,
-        "num_decay_steps": 4,
-        "num_training_steps": 12,
-        "num_stable_steps": stable,
-    }
-    with pytest.warns(UserWarning, match="Both num_training_steps and num_stable_steps"):
-        expected = _hf_multipliers(optimization.get_wsd_schedule(_optimizer(), **config), 30)
-    if stable == 6:
-        ours = hf.wsd_schedule(**config)  # no warning (pyproject makes warnings errors)
-    else:
-        with pytest.warns(UserWarning, match=r"disagree \(warmup 2 \+ stable 9 \+ decay 4 != 12"):
-            ours = hf.wsd_schedule(**config)
-    _assert_same(ours, expected, f"wsd {config}")
-
-
 def test_constant_matches_hf() -> None:
     expected = _hf_multipliers(optimization.get_constant_schedule(_optimizer()), 50)
     _assert_same(hf.constant_schedule(), expected, "constant")

@@ -20,7 +20,6 @@ order), quirks included; each function's docstring lists its quirks. The ones sh
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -420,17 +419,6 @@ class WsdSchedule(Composite):
                 "needs num_training_steps"
             )
         _nonnegative(owner, "min_lr_ratio", self.min_lr_ratio)
-        t, s = self.num_training_steps, self.num_stable_steps
-        if t is not None and s is not None and self.num_warmup_steps + s + self._decay_steps() != t:
-            warnings.warn(
-                f"{owner}: num_training_steps={t} and num_stable_steps={s} are both given and "
-                f"disagree (warmup {self.num_warmup_steps} + stable {s} + decay "
-                f"{self._decay_steps()} != {t}): num_stable_steps is used, as in HF, and every "
-                f"step from {self.num_warmup_steps + s + self._decay_steps()} on is min_lr_ratio; "
-                "give one of the two",
-                UserWarning,
-                stacklevel=4,
-            )
 
     def _decay_steps(self) -> int:
         d = self.num_decay_steps
@@ -674,8 +662,7 @@ def wsd_schedule(
     ``num_decay_steps`` is a step count, or (lrkit's addition) a ratio of ``num_training_steps``
     in (0, 1), rounded up to steps as HF rounds a warmup ratio. Quirks reproduced: the warmup
     starts at ``r``, not 0; with both ``num_training_steps`` and ``num_stable_steps`` the stable
-    count wins (HF warns whenever both are given; lrkit warns when they disagree, ``W + S + D !=
-    T``), and the steps past ``W + S + D`` are ``r`` whatever
+    count wins (HF also warns), and the steps past ``W + S + D`` are ``r`` whatever
     ``num_training_steps`` says.
 
     >>> s = lrkit.parity.hf.wsd_schedule(
