@@ -98,10 +98,7 @@ void register_nodes(py::module_& m) {
             return out;
           },
           py::arg("start"), py::arg("n"),
-          "Values of steps start .. start+n-1 (no block splitting, no finiteness check).")
-      .def_property_readonly("native", &Node::native,
-                             "False when the node calls back into Python (a Python schedule "
-                             "somewhere in it): its tables are then filled on one thread.");
+          "Values of steps start .. start+n-1 (no block splitting, no finiteness check).");
 
   NodeClass<Constant>(m, "Constant").def(py::init<double>(), py::arg("value"));
   NodeClass<Linear>(m, "Linear")
