@@ -231,3 +231,15 @@ def test_a_hand_built_node_refuses_what_would_crash() -> None:
     ]:
         with pytest.raises(ValueError, match="TimmCurve"):
             core.TimmCurve(**{**args, **bad})
+
+
+def test_a_subclass_of_a_timm_schedule_keeps_its_own_formula() -> None:
+    """A subclass may change the formulas the node knows: its table is its Python reference."""
+
+    class Halved(T.Cosine):
+        def _shape(self, lr_max: float, t_curr: float, t_i: float) -> float:
+            return 0.5 * super()._shape(lr_max, t_curr, t_i)
+
+    s = Halved(t_initial=10)
+    assert not engine.node_of(s).native
+    assert s.table(12).tolist() == [0.5 * T.cosine(10)(t) for t in range(12)]

@@ -239,6 +239,8 @@ def _timm_curve(s: timm_parity.TimmCurve) -> Node:
     """The owner's arguments, each kind reading its own (the others at neutral values). Noise:
     timm's draws are a Python call-back asked for the noisy steps only."""
     o: Any = s.owner
+    if type(o) not in _TIMM_KINDS:  # a subclass may change the formulas: its Python reference
+        return callback_node(s)
     kind: TimmKind = getattr(core.TimmKind, _TIMM_KINDS[type(o)])
     wsd, multistep = isinstance(o, timm_parity.Wsd), isinstance(o, timm_parity.MultiStep)
     noise = None
