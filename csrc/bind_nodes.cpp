@@ -98,7 +98,10 @@ void register_nodes(py::module_& m) {
             return out;
           },
           py::arg("start"), py::arg("n"),
-          "Values of steps start .. start+n-1 (no block splitting, no finiteness check).");
+          "Values of steps start .. start+n-1 (no block splitting, no finiteness check).")
+      .def_property_readonly("native", &Node::native,
+                             "False when the node calls back into Python (a Python schedule "
+                             "somewhere in it): its tables are then filled on one thread.");
 
   NodeClass<Constant>(m, "Constant").def(py::init<double>(), py::arg("value"));
   NodeClass<Linear>(m, "Linear")

@@ -9,5 +9,6 @@ void register_tables(pybind11::module_& m);
 void register_cycles(pybind11::module_& m);
 void register_torch_parity(pybind11::module_& m);
 void register_hf_parity(pybind11::module_& m);
+void register_timm_parity(pybind11::module_& m);
 void register_groups(pybind11::module_& m);
 }  // namespace lrkit

@@ -13,5 +13,6 @@ PYBIND11_MODULE(_core, m) {
   lrkit::register_cycles(m);
   lrkit::register_torch_parity(m);
   lrkit::register_hf_parity(m);
+  lrkit::register_timm_parity(m);
   lrkit::register_groups(m);
 }

@@ -124,21 +124,38 @@ def optax_cycles(draw: st.DrawFn) -> dict[str, float]:
     }
 
 
+#: Strategies built once per (kind, children) and reused for every draw: building one per draw
+#: (a fresh @st.composite, its field strategies validated anew) was most of the fuzz run's time.
+_BUILT: dict[tuple[Any, ...], st.SearchStrategy[Any]] = {}
+
+
+def _once(key: tuple[Any, ...], make: Callable[[], st.SearchStrategy[Any]]) -> Any:
+    built = _BUILT.get(key)
+    if built is None:
+        built = _BUILT[key] = make()
+    return built
+
+
 def declared(name: str, children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[Any]:
     """A random ``name`` schedule drawn from its declared fields (``children`` for its children)."""
+    return _once(("declared", name, children), lambda: _declared(name, children))
+
+
+def _declared(name: str, children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[Any]:
     cls = fields.CLASSES[name]
+    parts = []
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        kind = f.metadata.get(fields.KIND)
+        if kind not in KINDS:
+            raise LookupError(
+                f"{name}.{f.name} has no declared kind tests/strategies.py can draw: declare "
+                "it with lrkit.fields or give the schedule a strategy here"
+            )
+        parts.append(KINDS[kind](f.metadata, children))
 
     @st.composite
     def build(draw: st.DrawFn) -> lrkit.Schedule:
-        arguments = []
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            kind = f.metadata.get(fields.KIND)
-            if kind not in KINDS:
-                raise LookupError(
-                    f"{name}.{f.name} has no declared kind tests/strategies.py can draw: declare "
-                    "it with lrkit.fields or give the schedule a strategy here"
-                )
-            arguments.append(draw(KINDS[kind](f.metadata, children)))
+        arguments = [draw(part) for part in parts]
         try:
             return cls(*arguments)
         except (ValueError, TypeError):  # a cross-field check (lb < ub, ...)
@@ -244,20 +261,25 @@ GENERIC_COMBINATORS = sorted(
 )
 
 LEAF_KINDS = [*TUNED_LEAVES, "python", "python_vector", *GENERIC_LEAVES]
+_LEAF_KINDS = st.sampled_from(LEAF_KINDS)
 
 
 @st.composite
 def primitives(draw: st.DrawFn) -> lrkit.Schedule:
-    return draw(leaf(draw(st.sampled_from(LEAF_KINDS))))
+    return draw(leaf(draw(_LEAF_KINDS)))
+
+
+def leaf(kind: str) -> st.SearchStrategy[lrkit.Schedule]:
+    """A random schedule of one leaf kind (a built-in's name, or ``python``/``python_vector``)."""
+    return _once(("leaf", kind), lambda: _leaf(kind))
 
 
 @st.composite
-def leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
-    """A random schedule of one leaf kind (a built-in's name, or ``python``/``python_vector``)."""
+def _leaf(draw: st.DrawFn, kind: str) -> lrkit.Schedule:
     if kind in GENERIC_LEAVES:
         return draw(declared(kind, st.nothing()))
     if kind in HF_TUNED:
-        return draw(hf_leaf(kind))
+        return draw(_once(("hf", kind), lambda: hf_leaf(kind)))
     if kind == "constant":
         return lrkit.constant(draw(values))
     if kind == "linear":
@@ -393,11 +415,17 @@ def _extend(children: st.SearchStrategy[lrkit.Schedule]) -> st.SearchStrategy[lr
     return st.sampled_from(COMBINATOR_KINDS).flatmap(lambda kind: combinator(kind, children))
 
 
-@st.composite
 def combinator(
+    kind: str, children: st.SearchStrategy[lrkit.Schedule]
+) -> st.SearchStrategy[lrkit.Schedule]:
+    """A random combinator of one kind over ``children``."""
+    return _once(("combinator", kind, children), lambda: _combinator(kind, children))
+
+
+@st.composite
+def _combinator(
     draw: st.DrawFn, kind: str, children: st.SearchStrategy[lrkit.Schedule]
 ) -> lrkit.Schedule:
-    """A random combinator of one kind over ``children``."""
     if kind in GENERIC_COMBINATORS:
         return draw(declared(kind, children))
     if kind == "warmup":

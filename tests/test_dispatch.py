@@ -23,6 +23,7 @@ import hashlib, json
 import numpy as np
 import lrkit
 from lrkit._native import core
+from lrkit.parity import timm
 from lrkit.parity import torch as pt
 
 cos = lrkit.cosine(start=0.1, end=1e-5, length=999_983)
@@ -39,6 +40,9 @@ schedules = [
     lrkit.noise(cos, amount=0.1, seed=7),
     pt.cosine_annealing(start=0.1, end=0.0, period=150_001),
     pt.one_cycle(max_lr=0.1, total_steps=300_000),
+    timm.cosine(997, base_lr=0.1, lr_min=1e-5, cycle_mul=1.5, cycle_limit=40, warmup_t=50,
+                k_decay=1.5),
+    timm.wsd(500_000, 200_000, base_lr=0.1, warmup_t=100, stable_fn="rsqrt", decay_fn="cosine"),
 ]
 digest = hashlib.sha256()
 for s in schedules:

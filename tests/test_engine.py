@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -343,6 +344,33 @@ def test_every_built_in_lowers_to_a_native_node() -> None:
         if declared is not None:
             assert engine.lower.dispatch(cls) is default, f"{name}: node and a written lowering"
             assert hasattr(engine.core, declared), f"{name}: lrkit._core has no {declared}"
+
+
+#: The arguments a timm schedule needs (the rest at timm's defaults, noise off).
+TIMM_REQUIRED: dict[str, dict[str, Any]] = {
+    "timm.cosine": {"t_initial": 10},
+    "timm.poly": {"t_initial": 10},
+    "timm.tanh": {"t_initial": 10},
+    "timm.step": {"decay_t": 3},
+    "timm.multistep": {"decay_t": [2, 5]},
+    "timm.wsd": {"t_initial": 10, "decay_t": 4},
+}
+
+
+def test_every_timm_schedule_without_noise_lowers_to_a_native_node() -> None:
+    """The timm compositions (lrkit.parity.timm) are native without noise: their curve lowers
+    to ``TimmCurve``, which calls nothing back (``Node.native``), alone and nested."""
+    from lrkit import engine, fields
+    from lrkit.parity import timm
+
+    timm_names = {n for n in fields.CLASSES if n.startswith("timm.")}
+    assert timm_names == set(TIMM_REQUIRED)  # a new timm name: list it (and give it the node)
+    for name, kw in TIMM_REQUIRED.items():
+        schedule = fields.CLASSES[name](**kw)
+        node = engine.node_of(schedule)
+        assert isinstance(node, engine.core.TimmCurve) and node.native, name
+        assert engine.node_of(lrkit.scale(schedule, factor=2.0)).native, name
+        assert not engine.callback_node(timm.TimmCurve(schedule)).native
 
 
 def test_declared_lowering_names_the_argument_of_an_unresolved_duration() -> None:

@@ -14,6 +14,8 @@ class Node:
     """A lowered schedule: fills ranges of steps in C++."""
 
     def values(self, start: int, n: int) -> npt.NDArray[np.float64]: ...
+    @property
+    def native(self) -> bool: ...  # False: it calls back into Python (tables on one thread)
 
 class Constant(Node):
     def __init__(self, value: float) -> None: ...
@@ -239,4 +241,77 @@ class HfCurve(Node):
         decay: float,
         warmup_type: HfWsdType,
         decay_type: HfWsdType,
+    ) -> None: ...
+
+# timm's schedulers (csrc/timm_parity.hpp), used by lrkit.parity.timm
+class TimmKind:
+    """Which of timm's schedulers a ``TimmCurve`` evaluates."""
+
+    cosine: ClassVar[TimmKind]
+    poly: ClassVar[TimmKind]
+    tanh: ClassVar[TimmKind]
+    step: ClassVar[TimmKind]
+    multistep: ClassVar[TimmKind]
+    wsd: ClassVar[TimmKind]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class TimmStable:
+    """The stable phase of timm's ``WSDLRScheduler`` in a ``TimmCurve``."""
+
+    constant: ClassVar[TimmStable]
+    rsqrt: ClassVar[TimmStable]
+    power: ClassVar[TimmStable]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class TimmDecay:
+    """The decay shape of timm's ``WSDLRScheduler`` in a ``TimmCurve``."""
+
+    linear: ClassVar[TimmDecay]
+    one_minus_sqrt: ClassVar[TimmDecay]
+    cosine: ClassVar[TimmDecay]
+    power: ClassVar[TimmDecay]
+    exp: ClassVar[TimmDecay]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class TimmCurve(Node):
+    def __init__(
+        self,
+        kind: TimmKind,
+        base_lr: float,
+        warmup_t: int,
+        warmup_lr_init: float,
+        warmup_prefix: bool,
+        t_initial: int,
+        lr_min: float,
+        cycle_mul: float,
+        cycle_decay: float,
+        cycle_limit: int,
+        k_decay: float,
+        power: float,
+        lb: float,
+        ub: float,
+        decay_t: float,
+        decay_rate: float,
+        milestones: abc.Sequence[int],
+        stable_fn: TimmStable,
+        stable_timescale: float,
+        stable_power: float,
+        decay_fn: TimmDecay,
+        decay_power: float,
+        decay_ratio: float,
+        noise: Node | None,
+        noise_start: int,
+        noise_end: int,
     ) -> None: ...

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 # The one ABI number: CMake compiles it into lrkit._core (kAbiVersion, csrc/module.cpp); bump
 # it when the extension's Python-visible interface changes, and a stale build is refused.
-ABI_VERSION = 12
+ABI_VERSION = 13
 
 _HOW_TO_BUILD = (
     "From a source checkout run `make install` (or `pip install -e .`); "

@@ -30,6 +30,7 @@ from lrkit import cycles, fields
 from lrkit import primitives as prim
 from lrkit._native import core
 from lrkit.parity import hf as hf_parity
+from lrkit.parity import timm as timm_parity
 from lrkit.parity import torch as torch_parity
 from lrkit.schedule import (
     NODE_CACHE_ATTR,
@@ -42,7 +43,7 @@ from lrkit.schedule import (
 from lrkit.units import MAX_STEPS, Duration, steps_of
 
 if TYPE_CHECKING:
-    from lrkit._core import CyclicMode, HfWsdType, Node
+    from lrkit._core import CyclicMode, HfWsdType, Node, TimmKind
 
 __all__ = [
     "BLOCK",
@@ -219,6 +220,67 @@ def _hf_curve(s: hf_parity.HfCurve) -> Node:
         warmup_type=_hf_wsd_type(s.warmup_type),
         decay_type=_hf_wsd_type(s.decay_type),
     )
+
+
+# -- timm's schedulers (csrc/timm_parity.hpp) ------------------------------------------------
+
+#: Each timm schedule class -> the name of its ``lrkit._core.TimmKind``.
+_TIMM_KINDS: dict[type, str] = {
+    timm_parity.Cosine: "cosine",
+    timm_parity.Poly: "poly",
+    timm_parity.Tanh: "tanh",
+    timm_parity.Step: "step",
+    timm_parity.MultiStep: "multistep",
+    timm_parity.Wsd: "wsd",
+}
+
+
+@lower.register(timm_parity.TimmCurve)
+def _timm_curve(s: timm_parity.TimmCurve) -> Node:
+    """The owner's arguments, each kind reading its own (the others at neutral values). Noise:
+    timm's draws are a Python call-back asked for the noisy steps only."""
+    o: Any = s.owner
+    if type(o) not in _TIMM_KINDS:  # a subclass may change the formulas: its Python reference
+        return callback_node(s)
+    kind: TimmKind = getattr(core.TimmKind, _TIMM_KINDS[type(o)])
+    wsd, multistep = isinstance(o, timm_parity.Wsd), isinstance(o, timm_parity.MultiStep)
+    noise = None
+    if o.noise_range_t is not None:
+        draws = timm_parity.NoiseDraws(seed=o.noise_seed, pct=o.noise_pct, std=o.noise_std)
+        noise = callback_node(draws)  # no reference back to the owner: the node may be cached
+    start, end = timm_parity.noise_steps(o.noise_range_t)
+    return core.TimmCurve(
+        kind=kind,
+        base_lr=o.base_lr,
+        warmup_t=o.warmup_t,
+        warmup_lr_init=o.warmup_lr_init,
+        warmup_prefix=getattr(o, "warmup_prefix", True),
+        t_initial=getattr(o, "t_initial", 1),
+        lr_min=getattr(o, "lr_min", 0.0),
+        cycle_mul=getattr(o, "cycle_mul", 1.0),
+        cycle_decay=getattr(o, "cycle_decay", 1.0),
+        cycle_limit=getattr(o, "cycle_limit", 1),
+        k_decay=getattr(o, "k_decay", 1.0),
+        power=getattr(o, "power", 1.0),
+        lb=getattr(o, "lb", -7.0),
+        ub=getattr(o, "ub", 3.0),
+        decay_t=1.0 if multistep else float(getattr(o, "decay_t", 1.0)),
+        decay_rate=getattr(o, "decay_rate", 1.0),
+        milestones=list(o.decay_t) if multistep else [],
+        stable_fn=getattr(core.TimmStable, o.stable_fn if wsd else "constant"),
+        stable_timescale=float(o._timescale()) if wsd else 1.0,
+        stable_power=getattr(o, "stable_power", 0.5),
+        decay_fn=getattr(core.TimmDecay, _TIMM_DECAYS[o.decay_fn] if wsd else "linear"),
+        decay_power=getattr(o, "decay_power", 0.5),
+        decay_ratio=getattr(o, "decay_ratio", 0.1),
+        noise=noise,
+        noise_start=start,
+        noise_end=end,
+    )
+
+
+#: ``timm.wsd(decay_fn=...)`` -> the name of its ``lrkit._core.TimmDecay``.
+_TIMM_DECAYS = {n: "one_minus_sqrt" if n == "1-sqrt" else n for n in timm_parity._DECAY_FNS}
 
 
 # -- torch's closed forms (csrc/torch_parity.hpp) ---------------------------------------------

@@ -31,8 +31,17 @@ timm's conventions, reproduced:
 
 Where lrkit departs: timm evaluates ``x ** power`` of a negative ``x`` (poly, where the float
 cycle lands one low, ``t_curr`` passes ``t_i`` by an ulp) to a complex lr; here that factor is 0
-(the lr is ``lr_min``). These schedules run in Python (the engine calls them back a block at a
-time), timm's float operations in timm's order.
+(the lr is ``lr_min``). Where timm's ``**`` overflows (OverflowError: a ``cycle_decay`` or
+``decay_rate`` above 1 over many cycles, a large ``k_decay``), the step has no value (lrkit's
+:class:`~lrkit.NonFiniteValueError`), in both evaluators.
+
+Evaluation: each schedule's curve is :class:`TimmCurve`, whose ``value(t)`` is the owner's
+``_lr(t)`` (the readable reference, timm's float operations in timm's order); the engine's
+``TimmCurve`` node (csrc/timm_parity.hpp) performs the same operations in the same order with the
+libm calls Python's ``math`` makes (C's ``pow`` for ``**``), so tables are the reference's bits,
+natively. With noise, timm's draws (torch's generator, in Python) are a call-back that the node
+asks for the noisy steps only (``noise_steps``), applying ``lr + lr * n`` there; the rest of the
+curve stays native.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from lrkit import _checks as check
 from lrkit import fields
 from lrkit.fields import Composite, constructor
 from lrkit.schedule import Schedule
+from lrkit.units import MAX_STEPS
 
 NoiseRange = float | tuple[float, float] | None
 
@@ -123,17 +133,54 @@ def in_noise_range(noise_range_t: NoiseRange, t: int) -> bool:
     return t >= noise_range_t
 
 
-class _Curve(Schedule):
-    """The curve of a timm schedule: its owner's ``_lr(t)`` (Python only)."""
+def noise_steps(noise_range_t: NoiseRange) -> tuple[int, int]:
+    """The steps ``[start, end)`` where timm applies noise (:func:`in_noise_range`), clipped to
+    ``[0, 2**53 + 1]``: ``(0, 0)`` for None.
 
-    def __init__(self, owner: _Timm) -> None:
-        self._owner = owner
+    >>> noise_steps(10.5), noise_steps((5.0, 50.0)), noise_steps(None)
+    ((11, 9007199254740993), (5, 50), (0, 0))
+    """
+    if noise_range_t is None:
+        return 0, 0
+    last = MAX_STEPS + 1
+    if isinstance(noise_range_t, tuple):
+        low, high = noise_range_t
+    else:
+        low, high = noise_range_t, math.inf
+    start = min(max(0, math.ceil(low)), last)
+    end = last if high == math.inf else min(max(start, math.ceil(high)), last)
+    return start, end
+
+
+class NoiseDraws(Schedule):
+    """timm's noise ``n(t)`` (:func:`timm_noise`) as a schedule: what the engine's ``TimmCurve``
+    calls back on the noisy steps (it applies ``lr + lr * n(t)`` there)."""
+
+    def __init__(self, *, seed: int, pct: float, std: float) -> None:
+        self.seed = seed
+        self.pct = pct
+        self.std = std
 
     def __repr__(self) -> str:
-        return f"curve of {self._owner!r}"
+        return f"timm noise(seed={self.seed!r}, pct={self.pct!r}, std={self.std!r})"
 
     def value(self, step: int) -> float:
-        return self._owner._noisy(step)
+        return timm_noise(step, self.seed, self.pct, self.std)
+
+
+class TimmCurve(Schedule):
+    """The curve of a timm schedule: its owner's ``_lr(t)``, noise applied (the reference of the
+    engine's ``TimmCurve`` node, csrc/timm_parity.hpp, which lrkit.engine builds from the
+    owner's arguments; noise is a Python call-back on the noisy steps only)."""
+
+    def __init__(self, owner: _Timm) -> None:
+        self.owner = owner
+
+    def __repr__(self) -> str:
+        return f"curve of {self.owner!r}"
+
+    def value(self, step: int) -> float:
+        return self.owner._noisy(step)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -150,7 +197,7 @@ class _Timm(Composite):
         noise_seed: int
 
     def _compose(self) -> Schedule:
-        return _Curve(self)
+        return TimmCurve(self)
 
     def _main(self, t: int) -> float:
         raise NotImplementedError
@@ -752,17 +799,20 @@ __all__ = [
     "CosineLRScheduler",
     "MultiStep",
     "MultiStepLRScheduler",
+    "NoiseDraws",
     "Poly",
     "PolyLRScheduler",
     "Step",
     "StepLRScheduler",
     "Tanh",
     "TanhLRScheduler",
+    "TimmCurve",
     "WSDLRScheduler",
     "Wsd",
     "cosine",
     "in_noise_range",
     "multistep",
+    "noise_steps",
     "poly",
     "step",
     "tanh",
